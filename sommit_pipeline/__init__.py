@@ -1,0 +1,1 @@
+"""sommit-pipeline: Popina till sales -> beverage library links, stock and revenue."""

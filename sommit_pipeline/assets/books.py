@@ -1,0 +1,98 @@
+"""What the pipeline is for: drinks to synchronise, stock movements and revenue."""
+
+import dagster as dg
+
+from sommit_pipeline.assets.library import library, pos_links
+from sommit_pipeline.partitions import service_day_window, service_days
+from sommit_pipeline.resources.warehouse import DuckDBWarehouse
+from sommit_pipeline.transforms import books
+from sommit_pipeline.transforms.unmatched import unmatched_items as compute_unmatched
+from sommit_pipeline.warehouse.io import replace_days, transaction
+from sommit_pipeline.warehouse.schema import ensure_tables
+
+
+@dg.asset(
+    deps=["popina_sales", "popina_catalog", library, pos_links],
+    pool="duckdb",
+    group_name="books",
+    kinds={"duckdb", "polars"},
+)
+def unmatched_items(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+    """The drinks to synchronise: POS references with no link, sold ones first (with their
+    last sale date and the revenue not yet linked), each with its best library suggestion."""
+    with warehouse.connect() as conn:
+        ensure_tables(conn)
+        library_frame = conn.sql("SELECT library_ref_id, display_name FROM library").pl()
+        items = compute_unmatched(conn, library_frame)
+        with transaction(conn):
+            conn.execute("DELETE FROM unmatched_items")
+            conn.register("incoming_unmatched", items)
+            conn.execute("INSERT INTO unmatched_items BY NAME SELECT * FROM incoming_unmatched")
+            conn.unregister("incoming_unmatched")
+    sold = items.filter("is_sold")
+    return dg.MaterializeResult(
+        metadata={
+            "unmatched": items.height,
+            "sold_unmatched": sold.height,
+            "unlinked_revenue_eur": dg.MetadataValue.float(
+                float(sold["unlinked_revenue_ttc_cents"].sum()) / 100
+            ),
+            "with_suggestion": items["suggested_library_ref_id"].is_not_null().sum(),
+        }
+    )
+
+
+@dg.asset(
+    deps=["popina_sales", pos_links, library],
+    partitions_def=service_days,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="duckdb",
+    group_name="books",
+    kinds={"duckdb"},
+)
+def stock_movements(
+    context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse
+) -> dg.MaterializeResult:
+    """Per service day and library reference, the quantity (in library units) depleted by linked
+    lines: quantity x serving factor, by kind (sale, offered, loss). Cancelled lines deplete
+    nothing."""
+    first_day, last_day = service_day_window(context)
+    with warehouse.connect() as conn:
+        ensure_tables(conn, "pos_links", "popina_sales")
+        frame = books.stock_movements(conn, first_day, last_day)
+        replace_days(conn, {"stock_movements": frame}, first_day, last_day)
+    return dg.MaterializeResult(
+        metadata={
+            "service_days": f"{first_day}..{last_day}",
+            "rows": frame.height,
+            "units_depleted": dg.MetadataValue.float(round(float(frame["quantity"].sum()), 3)),
+        }
+    )
+
+
+@dg.asset(
+    deps=["popina_sales", pos_links],
+    partitions_def=service_days,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="duckdb",
+    group_name="books",
+    kinds={"duckdb"},
+)
+def revenue(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+    """Per service day and POS product (with its library reference when linked), what the till
+    cashed, TTC and HT, in cents. A day sums to its closures' totalSales."""
+    first_day, last_day = service_day_window(context)
+    with warehouse.connect() as conn:
+        ensure_tables(conn, "pos_links", "popina_sales")
+        frame = books.revenue(conn, first_day, last_day)
+        replace_days(conn, {"revenue": frame}, first_day, last_day)
+    linked = frame.filter(frame["library_ref_id"].is_not_null())
+    return dg.MaterializeResult(
+        metadata={
+            "service_days": f"{first_day}..{last_day}",
+            "revenue_ttc_eur": dg.MetadataValue.float(float(frame["total_ttc_cents"].sum()) / 100),
+            "linked_revenue_ttc_eur": dg.MetadataValue.float(
+                float(linked["total_ttc_cents"].sum()) / 100
+            ),
+        }
+    )

@@ -1,0 +1,124 @@
+"""Raw Popina data per service day: closures, order lines and the catalogue."""
+
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import polars as pl
+
+from sommit_pipeline import settings
+from sommit_pipeline.partitions import service_day_window, service_days
+from sommit_pipeline.popina.pull import pull_service_days
+from sommit_pipeline.resources.popina import PopinaResource
+from sommit_pipeline.resources.warehouse import DuckDBWarehouse
+from sommit_pipeline.transforms.reconciliation import revenue_gaps
+from sommit_pipeline.transforms.sales import catalog_frame, closures_frame, sales_frame
+from sommit_pipeline.warehouse.io import replace_days
+
+REVENUE_CHECK = "revenue_matches_closures"
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "popina_closures",
+            description="Finalized, non-training Popina closures (reports) per service day.",
+            kinds={"duckdb"},
+        ),
+        dg.AssetSpec(
+            "popina_sales",
+            description="One row per order line of the day's closures, with revenue in cents.",
+            kinds={"duckdb", "polars"},
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            REVENUE_CHECK,
+            asset="popina_sales",
+            blocking=True,
+            description="Each day's line revenue equals its closures' totalSales and payments.",
+        )
+    ],
+    partitions_def=service_days,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="duckdb",
+    group_name="popina",
+)
+def popina_sales(
+    context: dg.AssetExecutionContext, popina: PopinaResource, warehouse: DuckDBWarehouse
+):
+    first_day, last_day = service_day_window(context)
+    tz = ZoneInfo(settings.timezone_name())
+    with popina.open() as client:
+        pulled = pull_service_days(
+            client,
+            first_day,
+            last_day,
+            tz,
+            lookahead_days=settings.closure_lookahead_days(),
+            workers=popina.workers,
+        )
+    closures = closures_frame(pulled.reports, pulled.orders, tz)
+    lines = sales_frame(pulled.reports, pulled.orders, tz)
+    with warehouse.connect() as conn:
+        replace_days(
+            conn, {"popina_closures": closures, "popina_sales": lines}, first_day, last_day
+        )
+    gaps = revenue_gaps(closures, lines)
+    days = f"{first_day}..{last_day}"
+    yield dg.MaterializeResult(
+        asset_key="popina_closures",
+        metadata={
+            "service_days": days,
+            "closures": closures.height,
+            "training_closures_ignored": pulled.training_reports,
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="popina_sales",
+        metadata={
+            "service_days": days,
+            "order_lines": lines.height,
+            "cancelled_lines": int(lines["is_cancelled"].sum()),
+            "revenue_ttc_eur": dg.MetadataValue.float(lines["total_ttc_cents"].sum() / 100),
+        },
+    )
+    yield dg.AssetCheckResult(
+        asset_key="popina_sales",
+        check_name=REVENUE_CHECK,
+        passed=gaps.height == 0,
+        metadata={
+            "days_checked": closures["service_day"].n_unique(),
+            "days_off": gaps.height,
+            "first_gaps": dg.MetadataValue.md(_markdown(gaps.head(10))) if gaps.height else "",
+        },
+    )
+
+
+@dg.asset(
+    partitions_def=service_days,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="duckdb",
+    group_name="popina",
+    kinds={"duckdb", "polars"},
+)
+def popina_catalog(
+    context: dg.AssetExecutionContext, popina: PopinaResource, warehouse: DuckDBWarehouse
+) -> dg.MaterializeResult:
+    """The till's catalogue (products, categories, prices) as seen when the day was ingested."""
+    first_day, last_day = service_day_window(context)
+    with popina.open() as client:
+        products = client.get_catalog()
+    days = pl.date_range(first_day, last_day, eager=True).to_list()
+    frame = catalog_frame(products, days)
+    with warehouse.connect() as conn:
+        replace_days(conn, {"popina_catalog": frame}, first_day, last_day)
+    return dg.MaterializeResult(
+        metadata={"service_days": f"{first_day}..{last_day}", "products": len(products)}
+    )
+
+
+def _markdown(frame: pl.DataFrame) -> str:
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.iter_rows()]
+    return "\n".join([header, rule, *rows])

@@ -1,0 +1,261 @@
+"""``sommit``: run the pipeline on the demo, on a till export, or against a real Popina key.
+
+sommit demo                 generate the demo bar, serve it, run every demo day in one run
+sommit london               the same on the real London export from ../shared
+sommit ui                   serve the demo and open the Dagster UI on it
+sommit serve [SCENARIO]     serve a scenario (demo, or a folder) as a Popina simulator
+sommit convert-export ORDERS PRICES --name NAME   a till export -> scenario (cache folder)
+sommit run FIRST_DAY [LAST_DAY]   run the nightly job on a day or range, as configured
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from sommit_pipeline.scenarios.format import LIBRARY_FILE, LINKS_FILE, read_meta
+from sommit_pipeline.simulator.server import PopinaSimulator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+DEMO_API_KEY = "demo-key"
+LONDON_EXPORT = (
+    PROJECT_ROOT.parent / "shared" / "data" / "external" / "pos_takeaway_london_restaurant1"
+)
+DAGSTER_YAML = """\
+# Written by `sommit`: a local instance for the demo and `dagster dev`.
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1  # one step at a time on the `duckdb` pool: DuckDB has one writer per file
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="sommit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="run every demo service day in one run")
+    commands.add_parser("london", help="run every day of the real London export in one run")
+    ui = commands.add_parser("ui", help="serve the demo and start `dagster dev`")
+    ui.add_argument("--port", type=int, default=3000)
+    serve = commands.add_parser("serve", help="serve a scenario as a Popina simulator")
+    serve.add_argument("scenario", nargs="?", default="demo")
+    serve.add_argument("--port", type=int, default=8765)
+    convert = commands.add_parser("convert-export", help="till export CSVs -> scenario")
+    convert.add_argument("orders_csv", type=Path)
+    convert.add_argument("prices_csv", type=Path)
+    convert.add_argument("--name", required=True)
+    convert.add_argument("--library", type=Path)
+    convert.add_argument("--links", type=Path)
+    run = commands.add_parser("run", help="run the nightly job on a day or a range")
+    run.add_argument("first_day", type=date.fromisoformat)
+    run.add_argument("last_day", type=date.fromisoformat, nargs="?")
+    args = parser.parse_args(argv)
+
+    if args.command == "demo":
+        return run_scenario(demo_scenario(), *demo_days())
+    if args.command == "london":
+        folder = london_scenario()
+        first, last = scenario_days(folder)
+        return run_scenario(folder, first, last)
+    if args.command == "ui":
+        return open_ui(args.port)
+    if args.command == "serve":
+        return serve_forever(resolve_scenario(args.scenario), args.port)
+    if args.command == "convert-export":
+        from sommit_pipeline.scenarios.till_export import cached_conversion
+
+        print(
+            cached_conversion(
+                args.orders_csv,
+                args.prices_csv,
+                name=args.name,
+                library_csv=args.library,
+                links_csv=args.links,
+            )
+        )
+        return 0
+    return run_days(args.first_day, args.last_day or args.first_day)
+
+
+# -- scenarios ----------------------------------------------------------------------------------
+
+
+def demo_scenario() -> Path:
+    from sommit_pipeline.scenarios.demo import generate_demo
+
+    return generate_demo(DEMO_DIR)  # deterministic and quick: always regenerated
+
+
+def demo_days() -> tuple[date, date]:
+    from sommit_pipeline.scenarios.demo import DEMO_FIRST_DAY, DEMO_LAST_DAY
+
+    return DEMO_FIRST_DAY, DEMO_LAST_DAY
+
+
+def london_scenario(export_dir: Path = LONDON_EXPORT) -> Path:
+    from sommit_pipeline.scenarios.till_export import cached_conversion
+
+    if not export_dir.is_dir():
+        raise SystemExit(f"the London export is not at {export_dir} (../shared is missing)")
+    london = PROJECT_ROOT / "data" / "london"
+    return cached_conversion(
+        export_dir / "restaurant-1-orders.csv",
+        export_dir / "restaurant-1-products-price.csv",
+        name="london",
+        library_csv=london / "library.csv",
+        links_csv=london / "links.csv",
+    )
+
+
+def resolve_scenario(name: str) -> Path:
+    if name == "demo":
+        return demo_scenario()
+    if name == "london":
+        return london_scenario()
+    folder = Path(name)
+    read_meta(folder)  # a clear error when the folder is not a scenario
+    return folder
+
+
+def scenario_days(folder: Path) -> tuple[date, date]:
+    from zoneinfo import ZoneInfo
+
+    from sommit_pipeline.scenarios.format import iter_closures
+
+    tz = ZoneInfo(os.environ.get("SOMMIT_TIMEZONE", "Europe/Paris"))
+    from datetime import datetime
+
+    days = [
+        datetime.fromisoformat(c["startedAt"].replace("Z", "+00:00")).astimezone(tz).date()
+        for c in iter_closures(folder)
+    ]
+    return min(days), max(days)
+
+
+# -- running ------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def simulated_popina(folder: Path, port: int = 0) -> Iterator[PopinaSimulator]:
+    """Serve ``folder`` and point this process's configuration at it."""
+    with PopinaSimulator(folder, api_key=DEMO_API_KEY, port=port) as simulator:
+        os.environ["POPINA_BASE_URL"] = simulator.base_url
+        os.environ["POPINA_API_KEY"] = DEMO_API_KEY
+        os.environ["SOMMIT_LIBRARY_CSV"] = str(folder / LIBRARY_FILE)
+        os.environ["SOMMIT_LINKS_CSV"] = str(folder / LINKS_FILE)
+        os.environ.setdefault("SOMMIT_WAREHOUSE", str(PROJECT_ROOT / "data" / "sommit.duckdb"))
+        yield simulator
+
+
+def ensure_dagster_home() -> Path:
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    return home
+
+
+def run_scenario(folder: Path, first_day: date, last_day: date) -> int:
+    with simulated_popina(folder) as simulator:
+        print(f"Popina simulator serving {folder.name} at {simulator.base_url}")
+        return run_days(first_day, last_day)
+
+
+def run_days(first_day: date, last_day: date) -> int:
+    """Run the nightly job on ``first_day``..``last_day`` as one run on the local instance."""
+    ensure_dagster_home()
+    import dagster as dg
+
+    from sommit_pipeline.definitions import build_definitions
+
+    job = build_definitions().resolve_job_def("nightly")
+    print(f"Running the nightly job on {first_day}..{last_day} (one run)...")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": first_day.isoformat(),
+                "dagster/asset_partition_range_end": last_day.isoformat(),
+            },
+            raise_on_error=False,
+        )
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data:
+                print(
+                    f"FAILED {event.step_key}: {event.step_failure_data.error.message.strip()}",
+                    file=sys.stderr,
+                )
+        return 1
+    print_summary()
+    return 0
+
+
+def print_summary() -> None:
+    from sommit_pipeline import settings
+    from sommit_pipeline.warehouse.io import connect
+
+    path = settings.warehouse_path()
+    with connect(path) as conn:
+        days, lines, revenue = conn.execute(
+            "SELECT count(DISTINCT service_day), count(*), sum(total_ttc_cents) FROM popina_sales"
+        ).fetchall()[0]
+        unmatched, sold = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE is_sold) FROM unmatched_items"
+        ).fetchall()[0]
+        top = conn.execute(
+            "SELECT label, last_sale_day, unlinked_revenue_ttc_cents, suggested_name, "
+            "suggestion_score FROM unmatched_items WHERE is_sold LIMIT 5"
+        ).fetchall()
+    print(f"\nDuckDB warehouse: {path}")
+    print(f"  {days} service days, {lines} order lines, revenue {(revenue or 0) / 100:,.2f}")
+    print(f"  drinks to synchronise: {unmatched} ({sold} sold). Top by revenue at stake:")
+    for label, last_sale, cents, suggestion, score in top:
+        hint = f"-> {suggestion} ({score:.0f})" if suggestion else "-> no suggestion"
+        print(f"    {label:<32} last sold {last_sale}  {cents / 100:>9,.2f}  {hint}")
+    print(f'\nQuery it: duckdb {path}   (or python -c "import duckdb; ...")')
+
+
+def serve_forever(folder: Path, port: int) -> int:
+    api_key = os.environ.get("POPINA_API_KEY", DEMO_API_KEY)
+    simulator = PopinaSimulator(folder, api_key=api_key, port=port)
+    print(f"Popina simulator serving {folder} at {simulator.base_url} (Ctrl-C to stop)")
+    with contextlib.suppress(KeyboardInterrupt):
+        simulator.serve_forever()
+    return 0
+
+
+def open_ui(port: int) -> int:
+    ensure_dagster_home()
+    with simulated_popina(demo_scenario()) as simulator:
+        print(f"Popina simulator at {simulator.base_url}; Dagster UI on http://127.0.0.1:{port}")
+        command = [
+            sys.executable,
+            "-m",
+            "dagster",
+            "dev",
+            "-w",
+            str(PROJECT_ROOT / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ]
+        with contextlib.suppress(KeyboardInterrupt):
+            return subprocess.call(command, cwd=PROJECT_ROOT)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

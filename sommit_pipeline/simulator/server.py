@@ -1,0 +1,274 @@
+"""A Popina read-API simulator: a real HTTP server on 127.0.0.1 serving a scenario folder.
+
+Endpoints (``reference/popina-api.md`` §A): ``GET /v1/reports`` (``since``/``until`` inclusive,
+``index``/``size`` paging with ``meta``), ``GET /v1/reports/{id}``, ``GET /v1/orders``
+(``reportId`` filter, paging), ``GET /v1/orders/{id}``, ``GET /v1/catalog/`` and ``GET /``
+(health). ``Authorization: Bearer <key>``; 401 on a missing or wrong key, 404 on unknown ids,
+400 on bad parameters, 405 on anything but GET.
+
+Like the prod clients observed in the wild, we cannot know which timestamp Popina's
+``since``/``until`` filter on; the simulator filters on the UTC date of ``createdAt`` (when the
+report was recorded, i.e. at closing), so a client must widen its window and re-filter on
+``startedAt`` itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sommit_pipeline.scenarios.format import iter_closures, read_catalog, read_meta
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 100
+
+
+@dataclass
+class ScenarioData:
+    """A scenario held in memory, indexed for the endpoints."""
+
+    location_id: str
+    catalog: list[dict[str, Any]]
+    reports: list[dict[str, Any]] = field(default_factory=list)  # in createdAt order
+    reports_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    orders_by_report: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    orders_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: Path) -> ScenarioData:
+        meta = read_meta(folder)
+        data = cls(location_id=meta.location_id, catalog=read_catalog(folder))
+        for closure in iter_closures(folder):
+            data.add_closure(closure)
+        return data
+
+    def add_closure(self, closure: dict[str, Any]) -> None:
+        orders = closure.get("orders") or []
+        report = {**closure, "orders": [o["id"] for o in orders]}
+        report.setdefault("createdAt", closure.get("finalizedAt") or closure.get("startedAt"))
+        report.setdefault("updatedAt", report["createdAt"])
+        self.reports.append(report)
+        self.reports_by_id[report["id"]] = report
+        self.orders_by_report[report["id"]] = list(orders)
+        for order in orders:
+            self.orders_by_id[order["id"]] = order
+
+
+class BadRequest(ValueError):
+    pass
+
+
+@dataclass
+class Fault:
+    """A misbehaviour served instead of the real answer, ``times`` times, on GETs whose path
+    starts with ``path_prefix``: an HTTP status (with headers and body), a delay, or both."""
+
+    path_prefix: str
+    status: int | None = None
+    delay_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = '{"error": "injected fault"}'
+    times: int = 1
+
+
+def _page(items: list[Any], query: dict[str, list[str]], path: str) -> dict[str, Any]:
+    try:
+        index = int(query.get("index", ["0"])[0])
+        size = int(query.get("size", [str(DEFAULT_PAGE_SIZE)])[0])
+    except ValueError as exc:
+        raise BadRequest("index and size must be integers") from exc
+    if index < 0 or not 1 <= size <= MAX_PAGE_SIZE:
+        raise BadRequest(f"index must be >= 0 and size within 1..{MAX_PAGE_SIZE}")
+    total_pages = math.ceil(len(items) / size)
+    chunk = items[index * size : (index + 1) * size]
+
+    def link(i: int) -> str:
+        return f"{path}?index={i}&size={size}"
+
+    return {
+        "data": chunk,
+        "meta": {
+            "totalPage": total_pages,
+            "totalCount": len(items),
+            "currentPageIndex": index,
+            "pageSize": size,
+            "hiddenByFilterCount": 0,
+        },
+        "links": {
+            "self": link(index),
+            "first": link(0),
+            "last": link(max(total_pages - 1, 0)),
+            "next": link(index + 1) if index + 1 < total_pages else None,
+            "prev": link(index - 1) if index > 0 else None,
+        },
+        "nextPageToken": str(index + 1) if index + 1 < total_pages else None,
+    }
+
+
+def _date_param(query: dict[str, list[str]], name: str) -> date | None:
+    if name not in query:
+        return None
+    try:
+        return date.fromisoformat(query[name][0])
+    except ValueError as exc:
+        raise BadRequest(f"{name} must be a date YYYY-MM-DD") from exc
+
+
+def _utc_date(timestamp: str) -> date:
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).date()
+
+
+class PopinaSimulator:
+    """Serve a scenario on 127.0.0.1. ``port=0`` picks a free port; see :attr:`base_url`."""
+
+    def __init__(
+        self, scenario: ScenarioData | Path, api_key: str, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.scenario = ScenarioData.load(scenario) if isinstance(scenario, Path) else scenario
+        self.api_key = api_key
+        self.requests_served = 0
+        self._faults: list[Fault] = []
+        self._faults_lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> PopinaSimulator:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="popina-simulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def __enter__(self) -> PopinaSimulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def inject(self, fault: Fault) -> None:
+        with self._faults_lock:
+            self._faults.append(fault)
+
+    def _take_fault(self, path: str) -> Fault | None:
+        with self._faults_lock:
+            for fault in self._faults:
+                if fault.times > 0 and path.startswith(fault.path_prefix):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    # -- routing --------------------------------------------------------------------------
+
+    def route(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+        data = self.scenario
+        parts = [p for p in path.split("/") if p]
+        if not parts:
+            return 200, {"status": "ok", "apiVersions": ["v1"], "simulator": True}
+        if parts[:2] == ["v1", "reports"]:
+            if len(parts) == 2:
+                since, until = _date_param(query, "since"), _date_param(query, "until")
+                reports = [
+                    r
+                    for r in data.reports
+                    if (since is None or _utc_date(r["createdAt"]) >= since)
+                    and (until is None or _utc_date(r["createdAt"]) <= until)
+                ]
+                return 200, _page(reports, query, "/v1/reports")
+            if len(parts) == 3 and parts[2] in data.reports_by_id:
+                return 200, data.reports_by_id[parts[2]]
+            return 404, {"error": "not_found", "message": f"no report {parts[2:]}"}
+        if parts[:2] == ["v1", "orders"]:
+            if len(parts) == 2:
+                report_id = query.get("reportId", [None])[0]
+                if report_id is None:
+                    orders = [o for r in data.reports for o in data.orders_by_report[r["id"]]]
+                elif report_id in data.orders_by_report:
+                    orders = data.orders_by_report[report_id]
+                else:
+                    return 404, {"error": "not_found", "message": f"no report {report_id}"}
+                return 200, _page(orders, query, "/v1/orders")
+            if len(parts) == 3 and parts[2] in data.orders_by_id:
+                return 200, data.orders_by_id[parts[2]]
+            return 404, {"error": "not_found", "message": f"no order {parts[2:]}"}
+        if parts == ["v1", "catalog"]:
+            return 200, data.catalog
+        return 404, {"error": "not_found", "message": f"no route {path}"}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        simulator = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: one connection serves a whole backfill
+            server_version = "PopinaSimulator/1"
+
+            def do_GET(self) -> None:
+                split = urlsplit(self.path)
+                if self.headers.get("Authorization") != f"Bearer {simulator.api_key}":
+                    self._send(401, {"error": "unauthorized", "message": "missing or invalid key"})
+                    return
+                try:
+                    status, body = simulator.route(split.path, parse_qs(split.query))
+                except BadRequest as exc:
+                    status, body = 400, {"error": "bad_request", "message": str(exc)}
+                simulator.requests_served += 1
+                fault = simulator._take_fault(split.path)
+                if fault is not None:
+                    time.sleep(fault.delay_s)
+                    if fault.status is not None:
+                        self._send_raw(fault.status, fault.body.encode(), fault.headers)
+                        return
+                self._send(status, body)
+
+            def _refuse(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                self._send(405, {"error": "method_not_allowed", "message": "read-only API"})
+
+            do_POST = do_PUT = do_PATCH = do_DELETE = _refuse
+
+            def _send(self, status: int, body: Any) -> None:
+                self._send_raw(status, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+            def _send_raw(
+                self, status: int, payload: bytes, headers: dict[str, str] | None = None
+            ) -> None:
+                self.send_response(status, HTTPStatus(status).phrase)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                log.debug("simulator: " + format, *args)
+
+        return Handler

@@ -1,0 +1,233 @@
+"""Popina closures and orders -> typed polars frames (pure; no I/O, no Dagster).
+
+Accounting (``reference/domain-rules.md``):
+- a cancelled line, or any line of a cancelled order, earns nothing and depletes nothing;
+- an offered line (``x_offered``, or a zero total on a priced, non-loss line) earns nothing and
+  depletes stock; a loss line (``isLoss``) likewise;
+- revenue is the till's figure: the order total, spread over its lines in proportion to their
+  totals when an order-level discount makes them differ, so that lines sum to the order total;
+- HT is the line's ``taxableAmount`` when its TTC is untouched, else TTC / (1 + rate), per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from sommit_pipeline.popina.models import Order, OrderItem, Product, Report
+
+CLOSURES_SCHEMA = pl.Schema(
+    {
+        "service_day": pl.Date,
+        "report_id": pl.String,
+        "report_number": pl.Int64,
+        "started_at": pl.Datetime("us", "UTC"),
+        "finalized_at": pl.Datetime("us", "UTC"),
+        "updated_at": pl.Datetime("us", "UTC"),
+        "order_count": pl.Int64,
+        "total_sales_cents": pl.Int64,
+        "payments_cents": pl.Int64,
+    }
+)
+
+SALES_SCHEMA = pl.Schema(
+    {
+        "service_day": pl.Date,
+        "report_id": pl.String,
+        "order_id": pl.String,
+        "order_number": pl.String,
+        "line_index": pl.Int32,
+        "line_id": pl.String,
+        "pos_product_id": pl.String,
+        "label": pl.String,
+        "category": pl.String,
+        "sub_category": pl.String,
+        "quantity": pl.Float64,
+        "unit_price_cents": pl.Int64,
+        "line_total_cents": pl.Int64,  # the line's total as rung, before order-level discounts
+        "total_ttc_cents": pl.Int64,  # revenue: what the till cashed for this line
+        "total_ht_cents": pl.Int64,
+        "tax_rate": pl.Int32,  # percent x 100
+        "is_cancelled": pl.Boolean,
+        "is_offered": pl.Boolean,
+        "is_loss": pl.Boolean,
+        "movement_kind": pl.String,  # sale | offered | loss | NULL when cancelled
+        "cancel_reason": pl.String,
+        "loss_reason": pl.String,
+        "ordered_at": pl.Datetime("us", "UTC"),
+    }
+)
+
+CATALOG_SCHEMA = pl.Schema(
+    {
+        "service_day": pl.Date,
+        "pos_product_id": pl.String,
+        "label": pl.String,
+        "category": pl.String,
+        "sub_category": pl.String,
+        "unit_price_cents": pl.Int64,
+        "tax_rate": pl.Int32,
+        "price_types": pl.Int32,
+    }
+)
+
+
+class SalesIntegrityError(ValueError):
+    """Orders whose figures cannot be reconciled with their lines."""
+
+
+def service_day(report: Report, tz: ZoneInfo) -> date:
+    """The local calendar date of the closure's start: an order rung at 00:40 belongs to the
+    service its closure started on."""
+    return report.started_at.astimezone(tz).date()
+
+
+def closures_frame(reports: Iterable[Report], orders: Mapping[str, list[Order]], tz: ZoneInfo):
+    rows = [
+        {
+            "service_day": service_day(r, tz),
+            "report_id": r.id,
+            "report_number": r.report_number,
+            "started_at": r.started_at,
+            "finalized_at": r.finalized_at,
+            "updated_at": r.updated_at,
+            "order_count": len(orders.get(r.id, [])),
+            "total_sales_cents": r.total_sales,
+            "payments_cents": sum(p.payment_amount for p in r.report_payments),
+        }
+        for r in reports
+    ]
+    return pl.DataFrame(rows, schema=CLOSURES_SCHEMA)
+
+
+@dataclass
+class _Columns:
+    """Column-wise accumulation: much faster than a dict per line for 10^5 lines."""
+
+    values: dict[str, list]
+
+    @classmethod
+    def for_schema(cls, schema: pl.Schema) -> _Columns:
+        return cls({name: [] for name in schema})
+
+    def frame(self, schema: pl.Schema) -> pl.DataFrame:
+        return pl.DataFrame(self.values, schema=schema)
+
+
+def sales_frame(reports: Iterable[Report], orders: Mapping[str, list[Order]], tz: ZoneInfo):
+    """One row per order line of the given closures."""
+    cols = _Columns.for_schema(SALES_SCHEMA)
+    v = cols.values
+    for report in reports:
+        day = service_day(report, tz)
+        for order in orders.get(report.id, []):
+            revenues = allocate_order_revenue(order)
+            ordered_at = order.closed_at or order.opened_at
+            for index, (item, revenue) in enumerate(zip(order.items, revenues, strict=True)):
+                cancelled = order.is_canceled or item.is_canceled
+                offered = not cancelled and is_offered(item)
+                loss = not cancelled and item.is_loss
+                rate = item.tax.tax_rate if item.tax else 0
+                v["service_day"].append(day)
+                v["report_id"].append(report.id)
+                v["order_id"].append(order.id)
+                v["order_number"].append(order.order_number)
+                v["line_index"].append(index)
+                v["line_id"].append(f"{order.id}/{index}")
+                v["pos_product_id"].append(item.item_catalog_id)
+                v["label"].append(item.description)
+                v["category"].append(item.category)
+                v["sub_category"].append(item.sub_category)
+                v["quantity"].append(item.quantity)
+                v["unit_price_cents"].append(item.unit_price)
+                v["line_total_cents"].append(item.total)
+                v["total_ttc_cents"].append(revenue)
+                v["total_ht_cents"].append(_line_ht(item, revenue, rate))
+                v["tax_rate"].append(rate)
+                v["is_cancelled"].append(cancelled)
+                v["is_offered"].append(offered)
+                v["is_loss"].append(loss)
+                v["movement_kind"].append(
+                    None if cancelled else "loss" if loss else "offered" if offered else "sale"
+                )
+                v["cancel_reason"].append(item.cancel_reason if item.is_canceled else None)
+                v["loss_reason"].append(item.loss_reason if loss else None)
+                v["ordered_at"].append(ordered_at)
+    return cols.frame(SALES_SCHEMA)
+
+
+def is_offered(item: OrderItem) -> bool:
+    # Popina has no "offered" field: an offered line is a 100 % discount, i.e. a priced line
+    # whose total is zero, unless it is a declared loss.
+    if item.x_offered:
+        return True
+    return item.total == 0 and item.unit_price * item.quantity > 0 and not item.is_loss
+
+
+def allocate_order_revenue(order: Order) -> list[int]:
+    """Revenue per line, in cents, summing to the order total.
+
+    Lines keep their own total unless an order-level discount makes the order total differ
+    from their sum; then the order total is spread over the earning lines in proportion to
+    their totals (largest remainder, so the cents add up exactly)."""
+    if order.is_canceled:
+        return [0] * len(order.items)
+    earning = [i for i, item in enumerate(order.items) if not item.is_canceled and item.total != 0]
+    revenues = [0] * len(order.items)
+    lines_total = sum(order.items[i].total for i in earning)
+    if lines_total == order.total:
+        for i in earning:
+            revenues[i] = order.items[i].total
+        return revenues
+    if lines_total == 0:
+        raise SalesIntegrityError(
+            f"order {order.id} (n° {order.order_number}): total {order.total} cents but no line "
+            "carries an amount to spread it over"
+        )
+    shares = [(order.total * order.items[i].total, i) for i in earning]
+    floors = {i: share // lines_total for share, i in shares}
+    leftover = order.total - sum(floors.values())
+    # Hand the leftover cents to the largest remainders (ties: first line first).
+    by_remainder = sorted(shares, key=lambda s: (-(s[0] % lines_total), s[1]))
+    for _, i in by_remainder[:leftover]:
+        floors[i] += 1
+    for i, amount in floors.items():
+        revenues[i] = amount
+    return revenues
+
+
+def _line_ht(item: OrderItem, revenue: int, rate: int) -> int:
+    if item.tax and item.tax.taxable_amount is not None and revenue == item.total:
+        return item.tax.taxable_amount
+    return round_half_up(revenue * 10000, 10000 + rate)
+
+
+def round_half_up(numerator: int, denominator: int) -> int:
+    """Integer division rounded half away from zero (not banker's rounding)."""
+    sign = -1 if (numerator < 0) != (denominator < 0) else 1
+    n, d = abs(numerator), abs(denominator)
+    return sign * ((2 * n + d) // (2 * d))
+
+
+def catalog_frame(products: Iterable[Product], days: list[date]) -> pl.DataFrame:
+    """The catalogue as seen when the days were ingested, one copy per service day."""
+    cols = _Columns.for_schema(CATALOG_SCHEMA)
+    v = cols.values
+    for product in products:
+        normal = next((p for p in product.price_list if p.price_type_id == 0), None)
+        price = normal or (product.price_list[0] if product.price_list else None)
+        sub = product.sub_categories[0].name if product.sub_categories else None
+        for day in days:
+            v["service_day"].append(day)
+            v["pos_product_id"].append(product.id)
+            v["label"].append(product.name)
+            v["category"].append(product.category)
+            v["sub_category"].append(sub)
+            v["unit_price_cents"].append(price.unit_price if price else None)
+            v["tax_rate"].append(price.tax_rate if price else None)
+            v["price_types"].append(len(product.price_list))
+    return cols.frame(CATALOG_SCHEMA)

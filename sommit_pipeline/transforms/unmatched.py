@@ -1,0 +1,108 @@
+"""The drinks to synchronise: POS references not linked to the library (SQL + rapidfuzz)."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+from rapidfuzz import fuzz, process, utils
+
+MIN_SUGGESTION_SCORE = 50.0  # below this a suggestion is noise, not help
+
+# Products of the latest catalogue snapshot, plus products that were sold but have left the
+# catalogue since; minus the linked ones. Sold references first, by revenue at stake.
+UNLINKED_SQL = """
+WITH latest_catalog AS (
+    SELECT pos_product_id, label, category
+    FROM popina_catalog
+    WHERE service_day = (SELECT max(service_day) FROM popina_catalog)
+),
+sold AS (
+    SELECT
+        pos_product_id,
+        arg_max(label, ordered_at) AS label,
+        arg_max(category, ordered_at) AS category,
+        max(service_day) AS last_sale_day,
+        sum(quantity) AS quantity,
+        sum(total_ttc_cents) AS revenue_ttc_cents
+    FROM popina_sales
+    WHERE pos_product_id IS NOT NULL AND NOT is_cancelled
+    GROUP BY pos_product_id
+)
+SELECT
+    coalesce(c.pos_product_id, s.pos_product_id) AS pos_product_id,
+    coalesce(c.label, s.label) AS label,
+    coalesce(c.category, s.category) AS category,
+    s.pos_product_id IS NOT NULL AS is_sold,
+    s.last_sale_day,
+    coalesce(s.quantity, 0) AS unlinked_quantity,
+    coalesce(s.revenue_ttc_cents, 0) AS unlinked_revenue_ttc_cents
+FROM latest_catalog AS c
+FULL OUTER JOIN sold AS s ON s.pos_product_id = c.pos_product_id
+WHERE coalesce(c.pos_product_id, s.pos_product_id) NOT IN (SELECT pos_product_id FROM pos_links)
+ORDER BY is_sold DESC, unlinked_revenue_ttc_cents DESC, label
+"""
+
+UNMATCHED_SCHEMA = pl.Schema(
+    {
+        "pos_product_id": pl.String,
+        "label": pl.String,
+        "category": pl.String,
+        "is_sold": pl.Boolean,
+        "last_sale_day": pl.Date,
+        "unlinked_quantity": pl.Float64,
+        "unlinked_revenue_ttc_cents": pl.Int64,
+        "suggested_library_ref_id": pl.String,
+        "suggested_name": pl.String,
+        "suggestion_score": pl.Float64,
+    }
+)
+
+
+def unlinked_items(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return conn.sql(UNLINKED_SQL).pl()
+
+
+def suggest(labels: list[str], library: pl.DataFrame) -> pl.DataFrame:
+    """Best library reference per label by a plain rapidfuzz WRatio on the display name."""
+    names = library["display_name"].to_list()
+    ids = library["library_ref_id"].to_list()
+    choices = [utils.default_process(name) for name in names]
+    best_ids, best_names, scores = [], [], []
+    for label in labels:
+        match = (
+            process.extractOne(
+                utils.default_process(label),
+                choices,
+                scorer=fuzz.WRatio,
+                processor=None,
+                score_cutoff=MIN_SUGGESTION_SCORE,
+            )
+            if choices
+            else None
+        )
+        if match is None:
+            best_ids.append(None)
+            best_names.append(None)
+            scores.append(None)
+        else:
+            _, score, index = match
+            best_ids.append(ids[index])
+            best_names.append(names[index])
+            scores.append(round(score, 1))
+    return pl.DataFrame(
+        {
+            "suggested_library_ref_id": best_ids,
+            "suggested_name": best_names,
+            "suggestion_score": scores,
+        },
+        schema={
+            k: UNMATCHED_SCHEMA[k]
+            for k in ("suggested_library_ref_id", "suggested_name", "suggestion_score")
+        },
+    )
+
+
+def unmatched_items(conn: duckdb.DuckDBPyConnection, library: pl.DataFrame) -> pl.DataFrame:
+    items = unlinked_items(conn)
+    suggestions = suggest(items["label"].to_list(), library)
+    return pl.concat([items, suggestions], how="horizontal").cast(dict(UNMATCHED_SCHEMA))

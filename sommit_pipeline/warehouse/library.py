@@ -1,0 +1,62 @@
+"""Writing the user-owned tables: the library and the link table."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from sommit_pipeline.warehouse.io import transaction
+from sommit_pipeline.warehouse.schema import ensure_tables, table_exists
+
+
+class LinkTargetError(ValueError):
+    """A link pointing at a library reference that does not exist."""
+
+
+def import_library(conn: duckdb.DuckDBPyConnection, references: pl.DataFrame) -> int:
+    """Add the references the library does not have yet; never overwrite one (the user may
+    have edited it). Returns how many were added."""
+    with transaction(conn):
+        ensure_tables(conn, "library")
+        conn.register("incoming_library", references)
+        try:
+            added = conn.execute(
+                """
+                INSERT INTO library BY NAME
+                SELECT * FROM incoming_library
+                WHERE library_ref_id NOT IN (SELECT library_ref_id FROM library)
+                """
+            ).fetchall()[0]
+        finally:
+            conn.unregister("incoming_library")
+    return int(added[0]) if added else 0
+
+
+def seed_links(conn: duckdb.DuckDBPyConnection, links: pl.DataFrame | None) -> int | None:
+    """Create the link table, seeded with ``links``, the first time only: afterwards it is the
+    user's and the pipeline never writes it. Returns the number of seeded links, or None when
+    the table already existed."""
+    with transaction(conn):
+        if table_exists(conn, "pos_links"):
+            return None
+        ensure_tables(conn, "library", "pos_links")
+        if links is None or links.height == 0:
+            return 0
+        conn.register("incoming_links", links)
+        try:
+            orphans = conn.execute(
+                """
+                SELECT pos_product_id, library_ref_id FROM incoming_links
+                WHERE library_ref_id NOT IN (SELECT library_ref_id FROM library)
+                ORDER BY pos_product_id
+                """
+            ).fetchall()
+            if orphans:
+                raise LinkTargetError(
+                    f"{len(orphans)} seed link(s) point at unknown library references, "
+                    f"for example {orphans[0][0]} -> {orphans[0][1]}"
+                )
+            conn.execute("INSERT INTO pos_links BY NAME SELECT * FROM incoming_links")
+        finally:
+            conn.unregister("incoming_links")
+        return links.height

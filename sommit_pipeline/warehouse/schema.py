@@ -1,0 +1,123 @@
+"""DuckDB tables of the warehouse. Money is integer cents; service days are DATEs."""
+
+from __future__ import annotations
+
+import duckdb
+
+TABLES: dict[str, str] = {
+    "popina_closures": """
+        service_day DATE NOT NULL,
+        report_id VARCHAR NOT NULL PRIMARY KEY,
+        report_number BIGINT,
+        started_at TIMESTAMPTZ NOT NULL,
+        finalized_at TIMESTAMPTZ,
+        updated_at TIMESTAMPTZ,
+        order_count BIGINT NOT NULL,
+        total_sales_cents BIGINT NOT NULL,
+        payments_cents BIGINT NOT NULL
+    """,
+    "popina_sales": """
+        service_day DATE NOT NULL,
+        report_id VARCHAR NOT NULL,
+        order_id VARCHAR NOT NULL,
+        order_number VARCHAR,
+        line_index INTEGER NOT NULL,
+        line_id VARCHAR NOT NULL PRIMARY KEY,
+        pos_product_id VARCHAR,
+        label VARCHAR NOT NULL,
+        category VARCHAR,
+        sub_category VARCHAR,
+        quantity DOUBLE NOT NULL,
+        unit_price_cents BIGINT NOT NULL,
+        line_total_cents BIGINT NOT NULL,
+        total_ttc_cents BIGINT NOT NULL,
+        total_ht_cents BIGINT NOT NULL,
+        tax_rate INTEGER NOT NULL,
+        is_cancelled BOOLEAN NOT NULL,
+        is_offered BOOLEAN NOT NULL,
+        is_loss BOOLEAN NOT NULL,
+        movement_kind VARCHAR,
+        cancel_reason VARCHAR,
+        loss_reason VARCHAR,
+        ordered_at TIMESTAMPTZ
+    """,
+    "popina_catalog": """
+        service_day DATE NOT NULL,
+        pos_product_id VARCHAR NOT NULL,
+        label VARCHAR NOT NULL,
+        category VARCHAR,
+        sub_category VARCHAR,
+        unit_price_cents BIGINT,
+        tax_rate INTEGER,
+        price_types INTEGER NOT NULL,
+        PRIMARY KEY (service_day, pos_product_id)
+    """,
+    "library": """
+        library_ref_id VARCHAR NOT NULL PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        producer VARCHAR,
+        cuvee VARCHAR,
+        appellation VARCHAR,
+        region VARCHAR,
+        colour VARCHAR,
+        vintage INTEGER,
+        format_cl DOUBLE,
+        purchase_cost_ht_cents BIGINT,
+        sale_price_ttc_cents BIGINT,
+        vat_rate INTEGER,
+        display_name VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+    """,
+    # The link table belongs to the user: the pipeline seeds it once and never rewrites it.
+    "pos_links": """
+        pos_product_id VARCHAR NOT NULL PRIMARY KEY,
+        library_ref_id VARCHAR NOT NULL,
+        serving_factor DOUBLE NOT NULL CHECK (serving_factor > 0),
+        linked_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        linked_by VARCHAR NOT NULL DEFAULT 'seed'
+    """,
+    "unmatched_items": """
+        pos_product_id VARCHAR NOT NULL PRIMARY KEY,
+        label VARCHAR NOT NULL,
+        category VARCHAR,
+        is_sold BOOLEAN NOT NULL,
+        last_sale_day DATE,
+        unlinked_quantity DOUBLE NOT NULL,
+        unlinked_revenue_ttc_cents BIGINT NOT NULL,
+        suggested_library_ref_id VARCHAR,
+        suggested_name VARCHAR,
+        suggestion_score DOUBLE
+    """,
+    "stock_movements": """
+        service_day DATE NOT NULL,
+        library_ref_id VARCHAR NOT NULL,
+        movement_kind VARCHAR NOT NULL,
+        quantity DOUBLE NOT NULL,
+        pos_quantity DOUBLE NOT NULL,
+        lines BIGINT NOT NULL,
+        PRIMARY KEY (service_day, library_ref_id, movement_kind)
+    """,
+    "revenue": """
+        service_day DATE NOT NULL,
+        pos_product_id VARCHAR,
+        label VARCHAR NOT NULL,
+        category VARCHAR,
+        library_ref_id VARCHAR,
+        quantity DOUBLE NOT NULL,
+        total_ttc_cents BIGINT NOT NULL,
+        total_ht_cents BIGINT NOT NULL,
+        lines BIGINT NOT NULL
+    """,
+}
+
+
+def ensure_tables(conn: duckdb.DuckDBPyConnection, *names: str) -> None:
+    for name in names or TABLES:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {name} ({TABLES[name]})")
+
+
+def table_exists(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchall()[0]
+    return bool(row and row[0])
