@@ -178,18 +178,11 @@ def run_days(first_day: date, last_day: date) -> int:
     import dagster as dg
 
     from sommit_pipeline.definitions import build_definitions
+    from sommit_pipeline.runs import execute_nightly
 
-    job = build_definitions().resolve_job_def("nightly")
     print(f"Running the nightly job on {first_day}..{last_day} (one run)...")
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            tags={
-                "dagster/asset_partition_range_start": first_day.isoformat(),
-                "dagster/asset_partition_range_end": last_day.isoformat(),
-            },
-            raise_on_error=False,
-        )
+        result = execute_nightly(build_definitions(), instance, first_day, last_day)
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:

@@ -274,3 +274,34 @@ def write_test_scenario(folder: Path, closure_list: list[dict] | None = None) ->
         library,
         LINKS,
     )
+
+
+def simple_closure(
+    report_id: str,
+    started_at: str,
+    finalized_at: str | None,
+    total: int = 1000,
+    updated_at: str | None = None,
+) -> dict[str, Any]:
+    """A closure with one order of one glass of Côtes-du-Rhône worth ``total`` cents."""
+    recorded = finalized_at or started_at
+    return {
+        "id": report_id,
+        "createdAt": recorded,
+        "updatedAt": updated_at or recorded,
+        "locationId": LOCATION,
+        "startedAt": started_at,
+        "finalizedAt": finalized_at,
+        "isTraining": False,
+        "totalSales": total,
+        "reportPayments": [{"paymentName": "Carte bancaire", "paymentAmount": total}],
+        "orders": [
+            order(
+                f"{report_id}-o1",
+                report_id,
+                started_at,
+                total,
+                [line(P_GLASS_CDR, "Verre Côtes-du-Rhône 12cl", 1, total, total, 2000)],
+            )
+        ],
+    }

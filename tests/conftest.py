@@ -13,6 +13,7 @@ from sommit_pipeline.definitions import build_definitions
 from sommit_pipeline.resources.library_files import LibraryFiles
 from sommit_pipeline.resources.popina import PopinaResource
 from sommit_pipeline.resources.warehouse import DuckDBWarehouse
+from sommit_pipeline.runs import execute_nightly
 from sommit_pipeline.scenarios.format import LIBRARY_FILE, LINKS_FILE
 from sommit_pipeline.simulator.server import PopinaSimulator
 from tests.builders import write_test_scenario
@@ -43,18 +44,12 @@ class Pipeline:
         }
 
     def run(self, first_day: str | date, last_day: str | date | None = None):
-        """Run the nightly job on one day (a partition) or a range (one run)."""
-        job = build_definitions(self.resources()).resolve_job_def("nightly")
-        first = str(first_day)
-        if last_day is None:
-            return job.execute_in_process(instance=self.instance, partition_key=first)
-        return job.execute_in_process(
-            instance=self.instance,
-            tags={
-                "dagster/asset_partition_range_start": first,
-                "dagster/asset_partition_range_end": str(last_day),
-            },
-        )
+        """Run the nightly job on one day (a partition key) or a range (one run), as the
+        ``sommit`` command does."""
+        first = date.fromisoformat(str(first_day))
+        last = date.fromisoformat(str(last_day)) if last_day is not None else first
+        defs = build_definitions(self.resources())
+        return execute_nightly(defs, self.instance, first, last)
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         with duckdb.connect(str(self.warehouse), read_only=True) as conn:

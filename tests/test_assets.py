@@ -7,6 +7,7 @@ Figures come from tests/builders.py: the documented closure of 2025-03-14 (9080 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -78,8 +79,16 @@ def test_one_day_materialises_every_asset_with_hand_checked_values(pipeline):
         ("103", 1, P_GLASS_CDR, 1.0, 650, 542, 2000, False, False, "sale", D14),
     ]
 
-    # popina_catalog: the 8 catalogue products, as seen for that day.
-    assert pipeline.query("SELECT count(*), min(service_day) FROM popina_catalog") == [(8, D14)]
+    # popina_catalog: the 8 catalogue products, as seen today (the API keeps no history).
+    today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
+    assert pipeline.query("SELECT count(*), min(seen_on), max(seen_on) FROM popina_catalog") == [
+        (8, today, today)
+    ]
+    assert pipeline.query(
+        "SELECT label, unit_price_cents, tax_rate, sub_category FROM popina_catalog "
+        "WHERE pos_product_id = ?",
+        [P_MAGNUM_POMEROL],
+    ) == [("MAG POMEROL CHT BEAUREGARD 2016", 18000, 2000, "Vin bouteille")]
 
     # library and pos_links: seeded from the scenario.
     assert pipeline.query("SELECT count(*) FROM library") == [(4,)]
@@ -176,10 +185,10 @@ def test_range_backfill_is_one_run_and_equals_day_by_day(
     assert pipeline.query(
         "SELECT service_day, sum(total_ttc_cents) FROM revenue GROUP BY 1 ORDER BY 1"
     ) == [(D14, 9080), (D15, 6030)]
-    # the catalogue is recorded for each day of the range, the closed day included
-    assert pipeline.query(
-        "SELECT service_day, count(*) FROM popina_catalog GROUP BY 1 ORDER BY 1"
-    ) == [(D14, 8), (D15, 8), (D16, 8)]
+    # one catalogue snapshot, however many days the run covers
+    assert pipeline.query("SELECT count(DISTINCT seen_on), count(*) FROM popina_catalog") == [
+        (1, 8)
+    ]
 
     from tests.conftest import Pipeline
 

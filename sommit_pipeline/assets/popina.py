@@ -1,5 +1,6 @@
 """Raw Popina data per service day: closures, order lines and the catalogue."""
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -17,19 +18,7 @@ from sommit_pipeline.warehouse.io import replace_days
 REVENUE_CHECK = "revenue_matches_closures"
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            "popina_closures",
-            description="Finalized, non-training Popina closures (reports) per service day.",
-            kinds={"duckdb"},
-        ),
-        dg.AssetSpec(
-            "popina_sales",
-            description="One row per order line of the day's closures, with revenue in cents.",
-            kinds={"duckdb", "polars"},
-        ),
-    ],
+@dg.asset(
     check_specs=[
         dg.AssetCheckSpec(
             REVENUE_CHECK,
@@ -42,10 +31,15 @@ REVENUE_CHECK = "revenue_matches_closures"
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="duckdb",
     group_name="popina",
+    kinds={"duckdb", "polars"},
 )
 def popina_sales(
     context: dg.AssetExecutionContext, popina: PopinaResource, warehouse: DuckDBWarehouse
 ):
+    """One row per order line of the day's finalized, non-training closures, with revenue in
+    cents (table ``popina_sales``); the closures themselves, with the till's own totals, go to
+    ``popina_closures`` in the same transaction. Training closures are ignored; a closure still
+    open fails the run and its day waits."""
     first_day, last_day = service_day_window(context)
     tz = ZoneInfo(settings.timezone_name())
     with popina.open() as client:
@@ -66,17 +60,10 @@ def popina_sales(
     gaps = revenue_gaps(closures, lines)
     days = f"{first_day}..{last_day}"
     yield dg.MaterializeResult(
-        asset_key="popina_closures",
         metadata={
             "service_days": days,
             "closures": closures.height,
             "training_closures_ignored": pulled.training_reports,
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key="popina_sales",
-        metadata={
-            "service_days": days,
             "order_lines": lines.height,
             "cancelled_lines": int(lines["is_cancelled"].sum()),
             "revenue_ttc_eur": dg.MetadataValue.float(lines["total_ttc_cents"].sum() / 100),
@@ -94,26 +81,19 @@ def popina_sales(
     )
 
 
-@dg.asset(
-    partitions_def=service_days,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="duckdb",
-    group_name="popina",
-    kinds={"duckdb", "polars"},
-)
-def popina_catalog(
-    context: dg.AssetExecutionContext, popina: PopinaResource, warehouse: DuckDBWarehouse
-) -> dg.MaterializeResult:
-    """The till's catalogue (products, categories, prices) as seen when the day was ingested."""
-    first_day, last_day = service_day_window(context)
+@dg.asset(pool="duckdb", group_name="popina", kinds={"duckdb", "polars"})
+def popina_catalog(popina: PopinaResource, warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+    """The till's catalogue (products, categories, prices) as seen today. Popina keeps no
+    history of it, so each day's snapshot is kept (``seen_on``), one per day however often it
+    runs; a backfill of past days records today's catalogue, not a made-up past one."""
+    seen_on = datetime.now(ZoneInfo(settings.timezone_name())).date()
     with popina.open() as client:
         products = client.get_catalog()
-    days = pl.date_range(first_day, last_day, eager=True).to_list()
-    frame = catalog_frame(products, days)
+    frame = catalog_frame(products, seen_on)
     with warehouse.connect() as conn:
-        replace_days(conn, {"popina_catalog": frame}, first_day, last_day)
+        replace_days(conn, {"popina_catalog": frame}, seen_on, seen_on, day_column="seen_on")
     return dg.MaterializeResult(
-        metadata={"service_days": f"{first_day}..{last_day}", "products": len(products)}
+        metadata={"seen_on": seen_on.isoformat(), "products": len(products)}
     )
 
 

@@ -64,7 +64,7 @@ SALES_SCHEMA = pl.Schema(
 
 CATALOG_SCHEMA = pl.Schema(
     {
-        "service_day": pl.Date,
+        "seen_on": pl.Date,
         "pos_product_id": pl.String,
         "label": pl.String,
         "category": pl.String,
@@ -213,21 +213,19 @@ def round_half_up(numerator: int, denominator: int) -> int:
     return sign * ((2 * n + d) // (2 * d))
 
 
-def catalog_frame(products: Iterable[Product], days: list[date]) -> pl.DataFrame:
-    """The catalogue as seen when the days were ingested, one copy per service day."""
+def catalog_frame(products: Iterable[Product], seen_on: date) -> pl.DataFrame:
+    """The catalogue as seen on ``seen_on``; the price is the "Normal" price type's."""
     cols = _Columns.for_schema(CATALOG_SCHEMA)
     v = cols.values
     for product in products:
         normal = next((p for p in product.price_list if p.price_type_id == 0), None)
         price = normal or (product.price_list[0] if product.price_list else None)
-        sub = product.sub_categories[0].name if product.sub_categories else None
-        for day in days:
-            v["service_day"].append(day)
-            v["pos_product_id"].append(product.id)
-            v["label"].append(product.name)
-            v["category"].append(product.category)
-            v["sub_category"].append(sub)
-            v["unit_price_cents"].append(price.unit_price if price else None)
-            v["tax_rate"].append(price.tax_rate if price else None)
-            v["price_types"].append(len(product.price_list))
+        v["seen_on"].append(seen_on)
+        v["pos_product_id"].append(product.id)
+        v["label"].append(product.name)
+        v["category"].append(product.category)
+        v["sub_category"].append(product.sub_categories[0].name if product.sub_categories else None)
+        v["unit_price_cents"].append(price.unit_price if price else None)
+        v["tax_rate"].append(price.tax_rate if price else None)
+        v["price_types"].append(len(product.price_list))
     return cols.frame(CATALOG_SCHEMA)

@@ -14,7 +14,7 @@ UNLINKED_SQL = """
 WITH latest_catalog AS (
     SELECT pos_product_id, label, category
     FROM popina_catalog
-    WHERE service_day = (SELECT max(service_day) FROM popina_catalog)
+    WHERE seen_on = (SELECT max(seen_on) FROM popina_catalog)
 ),
 sold AS (
     SELECT

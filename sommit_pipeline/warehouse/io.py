@@ -57,6 +57,7 @@ def replace_days(
     frames: Mapping[str, pl.DataFrame],
     first_day: date,
     last_day: date,
+    day_column: str = "service_day",
 ) -> dict[str, int]:
     """Replace the rows of ``first_day``..``last_day`` (inclusive) of each table by the frame's,
     all tables in one transaction: a day is never half written, and running a day again never
@@ -67,10 +68,10 @@ def replace_days(
         for table, frame in frames.items():
             _check_columns(table, frame)
             conn.execute(
-                f"DELETE FROM {table} WHERE service_day BETWEEN ? AND ?", [first_day, last_day]
+                f"DELETE FROM {table} WHERE {day_column} BETWEEN ? AND ?", [first_day, last_day]
             )
             outside = frame.filter(
-                (pl.col("service_day") < first_day) | (pl.col("service_day") > last_day)
+                (pl.col(day_column) < first_day) | (pl.col(day_column) > last_day)
             )
             if outside.height:
                 raise ValueError(

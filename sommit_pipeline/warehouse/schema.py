@@ -41,8 +41,9 @@ TABLES: dict[str, str] = {
         loss_reason VARCHAR,
         ordered_at TIMESTAMPTZ
     """,
+    # One snapshot of the till's catalogue per day it was seen (the API has no history).
     "popina_catalog": """
-        service_day DATE NOT NULL,
+        seen_on DATE NOT NULL,
         pos_product_id VARCHAR NOT NULL,
         label VARCHAR NOT NULL,
         category VARCHAR,
@@ -50,7 +51,7 @@ TABLES: dict[str, str] = {
         unit_price_cents BIGINT,
         tax_rate INTEGER,
         price_types INTEGER NOT NULL,
-        PRIMARY KEY (service_day, pos_product_id)
+        PRIMARY KEY (seen_on, pos_product_id)
     """,
     "library": """
         library_ref_id VARCHAR NOT NULL PRIMARY KEY,
