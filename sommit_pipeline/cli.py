@@ -16,10 +16,11 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sommit_pipeline.scenarios.format import LIBRARY_FILE, LINKS_FILE, read_meta
+from sommit_pipeline.scenarios.format import LIBRARY_FILE, LINKS_FILE, iter_closures, read_meta
 from sommit_pipeline.simulator.server import PopinaSimulator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -128,13 +129,8 @@ def resolve_scenario(name: str) -> Path:
 
 
 def scenario_days(folder: Path) -> tuple[date, date]:
-    from zoneinfo import ZoneInfo
-
-    from sommit_pipeline.scenarios.format import iter_closures
-
+    """First and last service day of a scenario's closures."""
     tz = ZoneInfo(os.environ.get("SOMMIT_TIMEZONE", "Europe/Paris"))
-    from datetime import datetime
-
     days = [
         datetime.fromisoformat(c["startedAt"].replace("Z", "+00:00")).astimezone(tz).date()
         for c in iter_closures(folder)
@@ -154,6 +150,8 @@ def simulated_popina(folder: Path, port: int = 0) -> Iterator[PopinaSimulator]:
         os.environ["SOMMIT_LIBRARY_CSV"] = str(folder / LIBRARY_FILE)
         os.environ["SOMMIT_LINKS_CSV"] = str(folder / LINKS_FILE)
         os.environ.setdefault("SOMMIT_WAREHOUSE", str(PROJECT_ROOT / "data" / "sommit.duckdb"))
+        # Partitions start with the scenario, so the UI shows its days, not years of gaps.
+        os.environ.setdefault("SOMMIT_FIRST_SERVICE_DAY", scenario_days(folder)[0].isoformat())
         yield simulator
 
 
