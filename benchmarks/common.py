@@ -62,13 +62,14 @@ def simulator(folder: Path, timeout_s: float = 300.0) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
     )
     base_url = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {API_KEY}"}
     try:
         deadline = time.monotonic() + timeout_s
         while True:
             if process.poll() is not None:
                 raise SystemExit(f"the simulator exited with {process.returncode}")
             try:
-                if httpx.get(base_url + "/", timeout=2).status_code == 200:
+                if httpx.get(base_url + "/", headers=auth, timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 pass

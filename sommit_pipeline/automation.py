@@ -5,24 +5,31 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+import duckdb
 
 from sommit_pipeline import settings
 from sommit_pipeline.closings import day_versions, days_to_request
 from sommit_pipeline.jobs import nightly_job
 from sommit_pipeline.resources.popina import PopinaResource
+from sommit_pipeline.resources.warehouse import DuckDBWarehouse
+from sommit_pipeline.sync.effects import changes_since, consecutive_ranges, sold_days
 
 SENSOR_LOOKBACK_DAYS = 7
 
 # 06:00 Europe/Paris (the partitions' zone) every day, for yesterday's service day.
 morning_schedule = dg.build_schedule_from_partitioned_job(
-    nightly_job, name="morning_schedule", hour_of_day=6, minute_of_hour=0
+    nightly_job,
+    name="morning_schedule",
+    hour_of_day=6,
+    minute_of_hour=0,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
 
 @dg.sensor(
     job=nightly_job,
     minimum_interval_seconds=300,
-    default_status=dg.DefaultSensorStatus.STOPPED,
+    default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def closed_tills_sensor(
     context: dg.SensorEvaluationContext, popina: PopinaResource
@@ -48,3 +55,53 @@ def closed_tills_sensor(
         cursor=json.dumps(cursor, sort_keys=True),
         skip_reason=None if requests else "no newly closed or corrected service day",
     )
+
+
+BOOKS = ("stock_movements", "revenue")
+SENSOR_LOCK_WAIT_S = 10.0
+
+
+@dg.sensor(
+    target=dg.AssetSelection.assets(*BOOKS, "unmatched_items"),
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def link_changes_sensor(
+    context: dg.SensorEvaluationContext, warehouse: DuckDBWarehouse
+) -> dg.SensorResult:
+    """After link decisions (``sommit sync``, ``sommit link`` ...), materialises the books again
+    for exactly the service days where the POS products concerned sold (one run per stretch of
+    consecutive days), and the drinks to synchronise once."""
+    after = int(context.cursor or 0)
+    try:
+        # A tick must stay short: if a run holds the file, try again next tick.
+        with warehouse.connect(lock_wait_s=SENSOR_LOCK_WAIT_S) as conn:
+            pending = changes_since(conn, after)
+            days = sold_days(conn, pending.pos_product_ids)
+    except duckdb.IOException as exc:
+        return dg.SensorResult(skip_reason=f"warehouse busy: {exc}", cursor=str(after))
+    if not pending.list_changed:
+        return dg.SensorResult(skip_reason="no new link decision", cursor=str(after))
+    books = [dg.AssetKey(key) for key in BOOKS]
+    stamp = f"links-{pending.last_audit_id}"
+    requests = [
+        dg.RunRequest(
+            asset_selection=books,
+            run_key=f"{stamp}:{first}:{last}",
+            **(
+                {"partition_key": first.isoformat()}
+                if first == last
+                else {
+                    "tags": {
+                        "dagster/asset_partition_range_start": first.isoformat(),
+                        "dagster/asset_partition_range_end": last.isoformat(),
+                    }
+                }
+            ),
+        )
+        for first, last in consecutive_ranges(days)
+    ]
+    requests.append(
+        dg.RunRequest(asset_selection=[dg.AssetKey("unmatched_items")], run_key=f"{stamp}:list")
+    )
+    return dg.SensorResult(run_requests=requests, cursor=str(pending.last_audit_id))

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 from sommit_pipeline.scenarios.format import LIBRARY_FILE, LINKS_FILE, iter_closures, read_meta
 from sommit_pipeline.simulator.server import PopinaSimulator
+from sommit_pipeline.sync.commands import add_commands
+from sommit_pipeline.sync.commands import run as run_decision_command
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
@@ -57,10 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     convert.add_argument("--name", required=True)
     convert.add_argument("--library", type=Path)
     convert.add_argument("--links", type=Path)
+    add_commands(commands)  # sync, link, unlink, ignore, show, library, stock
     run = commands.add_parser("run", help="run the nightly job on a day or a range")
     run.add_argument("first_day", type=date.fromisoformat)
     run.add_argument("last_day", type=date.fromisoformat, nargs="?")
     args = parser.parse_args(argv)
+    if hasattr(args, "handler"):
+        return run_decision_command(args)
 
     if args.command == "demo":
         return run_scenario(demo_scenario(), *demo_days())
@@ -142,7 +147,7 @@ def scenario_days(folder: Path) -> tuple[date, date]:
 
 
 @contextlib.contextmanager
-def simulated_popina(folder: Path, port: int = 0) -> Iterator[PopinaSimulator]:
+def simulated_popina(folder: Path, first_day: date, port: int = 0) -> Iterator[PopinaSimulator]:
     """Serve ``folder`` and point this process's configuration at it."""
     with PopinaSimulator(folder, api_key=DEMO_API_KEY, port=port) as simulator:
         os.environ["POPINA_BASE_URL"] = simulator.base_url
@@ -151,7 +156,7 @@ def simulated_popina(folder: Path, port: int = 0) -> Iterator[PopinaSimulator]:
         os.environ["SOMMIT_LINKS_CSV"] = str(folder / LINKS_FILE)
         os.environ.setdefault("SOMMIT_WAREHOUSE", str(PROJECT_ROOT / "data" / "sommit.duckdb"))
         # Partitions start with the scenario, so the UI shows its days, not years of gaps.
-        os.environ.setdefault("SOMMIT_FIRST_SERVICE_DAY", scenario_days(folder)[0].isoformat())
+        os.environ.setdefault("SOMMIT_FIRST_SERVICE_DAY", first_day.isoformat())
         yield simulator
 
 
@@ -165,7 +170,7 @@ def ensure_dagster_home() -> Path:
 
 
 def run_scenario(folder: Path, first_day: date, last_day: date) -> int:
-    with simulated_popina(folder) as simulator:
+    with simulated_popina(folder, first_day) as simulator:
         print(f"Popina simulator serving {folder.name} at {simulator.base_url}")
         return run_days(first_day, last_day)
 
@@ -207,15 +212,16 @@ def print_summary() -> None:
         ).fetchall()[0]
         top = conn.execute(
             "SELECT label, last_sale_day, unlinked_revenue_ttc_cents, suggested_name, "
-            "suggestion_score FROM unmatched_items WHERE is_sold LIMIT 5"
+            "suggestion_score, suggestion_confidence FROM unmatched_items WHERE is_sold LIMIT 5"
         ).fetchall()
     print(f"\nDuckDB warehouse: {path}")
     print(f"  {days} service days, {lines} order lines, revenue {(revenue or 0) / 100:,.2f}")
     print(f"  drinks to synchronise: {unmatched} ({sold} sold). Top by revenue at stake:")
-    for label, last_sale, cents, suggestion, score in top:
-        hint = f"-> {suggestion} ({score:.0f})" if suggestion else "-> no suggestion"
+    for label, last_sale, cents, suggestion, score, confidence in top:
+        hint = f"-> {suggestion} ({score:.0f}, {confidence})" if suggestion else "-> no suggestion"
         print(f"    {label:<32} last sold {last_sale}  {cents / 100:>9,.2f}  {hint}")
-    print(f'\nQuery it: duckdb {path}   (or python -c "import duckdb; ...")')
+    print(f"\nQuery it (README, 'Querying DuckDB'): {path}")
+    print("Clear the drinks to synchronise: .venv/bin/sommit sync")
 
 
 def serve_forever(folder: Path, port: int) -> int:
@@ -229,7 +235,7 @@ def serve_forever(folder: Path, port: int) -> int:
 
 def open_ui(port: int) -> int:
     ensure_dagster_home()
-    with simulated_popina(demo_scenario()) as simulator:
+    with simulated_popina(demo_scenario(), demo_days()[0]) as simulator:
         print(f"Popina simulator at {simulator.base_url}; Dagster UI on http://127.0.0.1:{port}")
         command = [
             sys.executable,

@@ -7,10 +7,10 @@ from typing import Any
 import dagster as dg
 
 from sommit_pipeline import settings
-from sommit_pipeline.assets.books import revenue, stock_movements, unmatched_items
+from sommit_pipeline.assets.books import current_stock, revenue, stock_movements, unmatched_items
 from sommit_pipeline.assets.library import library, pos_links
 from sommit_pipeline.assets.popina import popina_catalog, popina_sales
-from sommit_pipeline.automation import closed_tills_sensor, morning_schedule
+from sommit_pipeline.automation import closed_tills_sensor, link_changes_sensor, morning_schedule
 from sommit_pipeline.jobs import nightly_job
 from sommit_pipeline.resources.library_files import LibraryFiles
 from sommit_pipeline.resources.popina import PopinaResource
@@ -24,6 +24,7 @@ ASSETS = [
     unmatched_items,
     stock_movements,
     revenue,
+    current_stock,
 ]
 
 
@@ -45,7 +46,7 @@ def build_definitions(resources: dict[str, Any] | None = None) -> dg.Definitions
         assets=ASSETS,
         jobs=[nightly_job],
         schedules=[morning_schedule],
-        sensors=[closed_tills_sensor],
+        sensors=[closed_tills_sensor, link_changes_sensor],
         resources=resources or default_resources(),
     )
 

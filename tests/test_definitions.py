@@ -7,7 +7,7 @@ import dagster as dg
 from sommit_pipeline.definitions import defs
 
 DAILY = {"popina_sales", "stock_movements", "revenue"}
-CURRENT_STATE = {"popina_catalog", "library", "pos_links", "unmatched_items"}
+CURRENT_STATE = {"popina_catalog", "library", "pos_links", "unmatched_items", "current_stock"}
 
 
 def test_definitions_load_with_every_asset():
@@ -33,12 +33,15 @@ def test_lineage_runs_from_popina_through_links_to_the_books():
     assert parents("revenue") == {"popina_sales", "pos_links"}
     assert parents("unmatched_items") == {"popina_sales", "popina_catalog", "library", "pos_links"}
     assert parents("pos_links") == {"library"}
+    assert parents("current_stock") == {"stock_movements", "library"}
 
 
 def test_job_schedule_and_sensor_are_registered():
     job = defs.resolve_job_def("nightly")
     assert job.partitions_def is not None
     assert defs.resolve_sensor_def("closed_tills_sensor").job_name == "nightly"
+    link_sensor = defs.resolve_sensor_def("link_changes_sensor")
+    assert link_sensor.default_status == dg.DefaultSensorStatus.RUNNING
     assert defs.resolve_schedule_def("morning_schedule").job_name == "nightly"
 
 

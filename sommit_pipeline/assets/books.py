@@ -5,10 +5,12 @@ import dagster as dg
 from sommit_pipeline.assets.library import library, pos_links
 from sommit_pipeline.partitions import service_day_window, service_days
 from sommit_pipeline.resources.warehouse import DuckDBWarehouse
+from sommit_pipeline.sync.queue import library_engine
 from sommit_pipeline.transforms import books
 from sommit_pipeline.transforms.unmatched import unmatched_items as compute_unmatched
 from sommit_pipeline.warehouse.io import replace_days, transaction
 from sommit_pipeline.warehouse.schema import ensure_tables
+from sommit_pipeline.warehouse.stock import ensure_stock_view
 
 
 @dg.asset(
@@ -22,10 +24,12 @@ def unmatched_items(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
     last sale date and the revenue not yet linked), each with its best library suggestion."""
     with warehouse.connect() as conn:
         ensure_tables(conn)
-        library_frame = conn.sql("SELECT library_ref_id, display_name FROM library").pl()
-        items = compute_unmatched(conn, library_frame)
+        engine, names = library_engine(conn)
+        items = compute_unmatched(conn, engine, names)
         with transaction(conn):
-            conn.execute("DELETE FROM unmatched_items")
+            # Fully derived: rebuilt whole, so a newer schema replaces an older one.
+            conn.execute("DROP TABLE IF EXISTS unmatched_items")
+            ensure_tables(conn, "unmatched_items")
             conn.register("incoming_unmatched", items)
             conn.execute("INSERT INTO unmatched_items BY NAME SELECT * FROM incoming_unmatched")
             conn.unregister("incoming_unmatched")
@@ -38,6 +42,7 @@ def unmatched_items(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
                 float(sold["unlinked_revenue_ttc_cents"].sum()) / 100
             ),
             "with_suggestion": items["suggested_library_ref_id"].is_not_null().sum(),
+            "sure_suggestions": (items["suggestion_confidence"] == "sure").sum(),
         }
     )
 
@@ -95,4 +100,20 @@ def revenue(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse) -> dg
                 float(linked["total_ttc_cents"].sum()) / 100
             ),
         }
+    )
+
+
+@dg.asset(deps=[stock_movements, library], pool="duckdb", group_name="books", kinds={"duckdb"})
+def current_stock(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+    """A view: per library reference, last stock count + purchases since - depletions since
+    (sales, offered, losses), with BEVCOST (purchase cost HT / sale price HT). Always current:
+    it reads the tables when queried."""
+    with warehouse.connect() as conn:
+        ensure_stock_view(conn)
+        counted, negative = conn.execute(
+            "SELECT count(*) FILTER (WHERE last_count_on IS NOT NULL), "
+            "count(*) FILTER (WHERE current_stock < 0) FROM current_stock"
+        ).fetchall()[0]
+    return dg.MaterializeResult(
+        metadata={"references_counted": counted, "references_below_zero": negative}
     )

@@ -19,6 +19,7 @@ class DuckDBWarehouse(dg.ConfigurableResource):
     lock_wait_s: float = 120.0
 
     @contextlib.contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with connect(self.path, lock_wait_s=self.lock_wait_s) as conn:
+    def connect(self, lock_wait_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        wait = self.lock_wait_s if lock_wait_s is None else lock_wait_s
+        with connect(self.path, lock_wait_s=wait) as conn:
             yield conn

@@ -1,17 +1,15 @@
-"""The drinks to synchronise: POS references not linked to the library (SQL + rapidfuzz)."""
+"""The drinks to synchronise: POS references not linked to the library, with suggestions."""
 
 from __future__ import annotations
 
-import unicodedata
-
 import duckdb
 import polars as pl
-from rapidfuzz import fuzz, utils
 
-MIN_SUGGESTION_SCORE = 60.0  # below this a suggestion is noise, not help
+from sommit_pipeline.matching.engine import MatchEngine
 
 # Products of the latest catalogue snapshot, plus products that were sold but have left the
-# catalogue since; minus the linked ones. Sold references first, by revenue at stake.
+# catalogue since; minus the linked and the ignored ones. Sold references first, by revenue
+# at stake.
 UNLINKED_SQL = """
 WITH latest_catalog AS (
     SELECT pos_product_id, label, category
@@ -41,6 +39,8 @@ SELECT
 FROM latest_catalog AS c
 FULL OUTER JOIN sold AS s ON s.pos_product_id = c.pos_product_id
 WHERE coalesce(c.pos_product_id, s.pos_product_id) NOT IN (SELECT pos_product_id FROM pos_links)
+  AND coalesce(c.pos_product_id, s.pos_product_id)
+      NOT IN (SELECT pos_product_id FROM ignored_items)
 ORDER BY is_sold DESC, unlinked_revenue_ttc_cents DESC, label
 """
 
@@ -56,7 +56,16 @@ UNMATCHED_SCHEMA = pl.Schema(
         "suggested_library_ref_id": pl.String,
         "suggested_name": pl.String,
         "suggestion_score": pl.Float64,
+        "suggestion_confidence": pl.String,  # sure | likely | unsure
+        "suggestion_is_almost": pl.Boolean,  # same wine, other vintage than the label's
     }
+)
+SUGGESTION_COLUMNS = (
+    "suggested_library_ref_id",
+    "suggested_name",
+    "suggestion_score",
+    "suggestion_confidence",
+    "suggestion_is_almost",
 )
 
 
@@ -64,50 +73,28 @@ def unlinked_items(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return conn.sql(UNLINKED_SQL).pl()
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, no punctuation: till operators type "JULIENAS" for Juliénas."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return utils.default_process("".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
-def label_similarity(label: str, name: str) -> float:
-    """Mean of token-set and token-sort ratios: word order does not matter, and a label that is
-    a subset of a long name ("THE" in "Glenmorangie The Original") is not a perfect match.
-    On the demo bar: 77 % of linkable drinks get their reference first, no food scores 60."""
-    return (fuzz.token_set_ratio(label, name) + fuzz.token_sort_ratio(label, name)) / 2
-
-
-def suggest(labels: list[str], library: pl.DataFrame) -> pl.DataFrame:
-    """Best library reference per label, by :func:`label_similarity` on the display name."""
-    names = library["display_name"].to_list()
-    ids = library["library_ref_id"].to_list()
-    choices = [fold(name) for name in names]
-    best_ids, best_names, scores = [], [], []
-    for label in labels:
-        query = fold(label)
-        score, index = max(
-            ((label_similarity(query, choice), i) for i, choice in enumerate(choices)),
-            key=lambda scored: (scored[0], -scored[1]),  # ties: the first reference
-            default=(0.0, -1),
-        )
-        keep = score >= MIN_SUGGESTION_SCORE
-        best_ids.append(ids[index] if keep else None)
-        best_names.append(names[index] if keep else None)
-        scores.append(round(score, 1) if keep else None)
+def suggest(labels: list[str], engine: MatchEngine, names: dict[str, str]) -> pl.DataFrame:
+    """The engine's best library reference per label, with its score, confidence class and
+    whether it is the same wine in another vintage (*almost*)."""
+    best = [
+        suggestions[0] if suggestions else None
+        for suggestions in engine.suggest_many(labels, limit=1)
+    ]
     return pl.DataFrame(
         {
-            "suggested_library_ref_id": best_ids,
-            "suggested_name": best_names,
-            "suggestion_score": scores,
+            "suggested_library_ref_id": [s.ref_id if s else None for s in best],
+            "suggested_name": [names.get(s.ref_id) if s else None for s in best],
+            "suggestion_score": [round(s.score, 1) if s else None for s in best],
+            "suggestion_confidence": [s.confidence if s else None for s in best],
+            "suggestion_is_almost": [s.is_almost if s else None for s in best],
         },
-        schema={
-            k: UNMATCHED_SCHEMA[k]
-            for k in ("suggested_library_ref_id", "suggested_name", "suggestion_score")
-        },
+        schema={name: UNMATCHED_SCHEMA[name] for name in SUGGESTION_COLUMNS},
     )
 
 
-def unmatched_items(conn: duckdb.DuckDBPyConnection, library: pl.DataFrame) -> pl.DataFrame:
+def unmatched_items(
+    conn: duckdb.DuckDBPyConnection, engine: MatchEngine, names: dict[str, str]
+) -> pl.DataFrame:
     items = unlinked_items(conn)
-    suggestions = suggest(items["label"].to_list(), library)
+    suggestions = suggest(items["label"].to_list(), engine, names)
     return pl.concat([items, suggestions], how="horizontal").cast(dict(UNMATCHED_SCHEMA))

@@ -39,7 +39,7 @@ def seed_links(conn: duckdb.DuckDBPyConnection, links: pl.DataFrame | None) -> i
     with transaction(conn):
         if table_exists(conn, "pos_links"):
             return None
-        ensure_tables(conn, "library", "pos_links")
+        ensure_tables(conn, "library", "pos_links", "link_audit")
         if links is None or links.height == 0:
             return 0
         conn.register("incoming_links", links)
@@ -57,6 +57,14 @@ def seed_links(conn: duckdb.DuckDBPyConnection, links: pl.DataFrame | None) -> i
                     f"for example {orphans[0][0]} -> {orphans[0][1]}"
                 )
             conn.execute("INSERT INTO pos_links BY NAME SELECT * FROM incoming_links")
+            conn.execute(
+                """
+                INSERT INTO link_audit
+                    (action, pos_product_id, new_library_ref_id, new_factor, decided_by)
+                SELECT 'seed', pos_product_id, library_ref_id, serving_factor, 'seed'
+                FROM incoming_links ORDER BY pos_product_id
+                """
+            )
         finally:
             conn.unregister("incoming_links")
         return links.height

@@ -77,6 +77,43 @@ TABLES: dict[str, str] = {
         linked_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
         linked_by VARCHAR NOT NULL DEFAULT 'seed'
     """,
+    # Every link decision, appended, never updated: nothing is overwritten without a trace.
+    "link_audit": """
+        audit_id BIGINT NOT NULL PRIMARY KEY DEFAULT nextval('link_audit_seq'),
+        recorded_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        action VARCHAR NOT NULL,
+        pos_product_id VARCHAR,
+        previous_library_ref_id VARCHAR,
+        new_library_ref_id VARCHAR,
+        previous_factor DOUBLE,
+        new_factor DOUBLE,
+        decided_by VARCHAR NOT NULL,
+        note VARCHAR
+    """,
+    # What is not tracked (food, services): off the list of drinks to synchronise, reversibly.
+    "ignored_items": """
+        pos_product_id VARCHAR NOT NULL PRIMARY KEY,
+        ignored_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        reason VARCHAR
+    """,
+    # Inventory: the quantity on hand (library units) at the end of service day `counted_on`.
+    "stock_counts": """
+        library_ref_id VARCHAR NOT NULL,
+        counted_on DATE NOT NULL,
+        quantity DOUBLE NOT NULL,
+        note VARCHAR,
+        recorded_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        PRIMARY KEY (library_ref_id, counted_on)
+    """,
+    "purchases": """
+        purchase_id BIGINT NOT NULL PRIMARY KEY DEFAULT nextval('purchases_seq'),
+        library_ref_id VARCHAR NOT NULL,
+        received_on DATE NOT NULL,
+        quantity DOUBLE NOT NULL,
+        unit_cost_ht_cents BIGINT,
+        supplier VARCHAR,
+        recorded_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+    """,
     "unmatched_items": """
         pos_product_id VARCHAR NOT NULL PRIMARY KEY,
         label VARCHAR NOT NULL,
@@ -87,7 +124,9 @@ TABLES: dict[str, str] = {
         unlinked_revenue_ttc_cents BIGINT NOT NULL,
         suggested_library_ref_id VARCHAR,
         suggested_name VARCHAR,
-        suggestion_score DOUBLE
+        suggestion_score DOUBLE,
+        suggestion_confidence VARCHAR,
+        suggestion_is_almost BOOLEAN
     """,
     "stock_movements": """
         service_day DATE NOT NULL,
@@ -112,8 +151,13 @@ TABLES: dict[str, str] = {
 }
 
 
+SEQUENCES = {"link_audit": "link_audit_seq", "purchases": "purchases_seq"}
+
+
 def ensure_tables(conn: duckdb.DuckDBPyConnection, *names: str) -> None:
     for name in names or TABLES:
+        if name in SEQUENCES:
+            conn.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCES[name]}")
         conn.execute(f"CREATE TABLE IF NOT EXISTS {name} ({TABLES[name]})")
 
 
