@@ -118,7 +118,9 @@ def child(source: str, warehouse: Path, first: date, last: date) -> int:
                 nonlocal requests
                 items, index = [], 0
                 while True:
-                    response = client.get(path, params={**params, "index": index, "size": PAGE_SIZE})
+                    response = client.get(
+                        path, params={**params, "index": index, "size": PAGE_SIZE}
+                    )
                     response.raise_for_status()
                     requests += 1
                     page = json.loads(response.content)

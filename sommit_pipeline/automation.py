@@ -12,7 +12,12 @@ from sommit_pipeline.closings import day_versions, days_to_request
 from sommit_pipeline.jobs import nightly_job
 from sommit_pipeline.resources.popina import PopinaResource
 from sommit_pipeline.resources.warehouse import DuckDBWarehouse
-from sommit_pipeline.sync.effects import changes_since, consecutive_ranges, sold_days
+from sommit_pipeline.sync.effects import (
+    changes_since,
+    consecutive_ranges,
+    service_days_between,
+    sold_days,
+)
 
 SENSOR_LOOKBACK_DAYS = 7
 
@@ -78,6 +83,7 @@ def link_changes_sensor(
         with warehouse.connect(lock_wait_s=SENSOR_LOCK_WAIT_S) as conn:
             pending = changes_since(conn, after)
             days = sold_days(conn, pending.pos_product_ids)
+            served = service_days_between(conn, days[0], days[-1]) if days else []
     except duckdb.IOException as exc:
         return dg.SensorResult(skip_reason=f"warehouse busy: {exc}", cursor=str(after))
     if not pending.list_changed:
@@ -99,7 +105,7 @@ def link_changes_sensor(
                 }
             ),
         )
-        for first, last in consecutive_ranges(days)
+        for first, last in consecutive_ranges(days, served)
     ]
     requests.append(
         dg.RunRequest(asset_selection=[dg.AssetKey("unmatched_items")], run_key=f"{stamp}:list")

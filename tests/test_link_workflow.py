@@ -216,10 +216,16 @@ def test_show_says_what_feeds_a_reference_and_what_a_product_is_linked_to(books)
     assert linked[1] == "  linked to LIB-CDR  Domaine de la Janasse Côtes du Rhône 2022  x 0.16"
 
 
-def test_consecutive_ranges():
+def test_consecutive_ranges_bridge_closed_days_only():
     days = [dt.date(2025, 3, d) for d in (1, 2, 3, 5, 7, 8)]
     assert consecutive_ranges(days) == [
         (dt.date(2025, 3, 1), dt.date(2025, 3, 3)),
         (dt.date(2025, 3, 5), dt.date(2025, 3, 5)),
+        (dt.date(2025, 3, 7), dt.date(2025, 3, 8)),
+    ]
+    # The 4th was closed (no service), the 6th was open but the product did not sell.
+    served = [dt.date(2025, 3, d) for d in (1, 2, 3, 5, 6, 7, 8)]
+    assert consecutive_ranges(days, served) == [
+        (dt.date(2025, 3, 1), dt.date(2025, 3, 5)),
         (dt.date(2025, 3, 7), dt.date(2025, 3, 8)),
     ]

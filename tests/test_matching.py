@@ -328,3 +328,22 @@ def test_serving_factor(label: str, fmt: float, factor: float | None) -> None:
 
 def test_no_volume_glass_is_a_sixth() -> None:
     assert infer_serving_factor("VRE BANDOL RSE", 75) == pytest.approx(1 / 6, abs=1e-4)
+
+
+def test_unrelated_wines_in_another_vintage_are_not_almost(
+    demo: tuple[MatchEngine, dict[str, str]],
+) -> None:
+    engine, _ = demo
+    first, *others = engine.suggest("TAVEL RSE CH. D'AQUERIA '20")
+    assert (first.confidence, first.is_almost) == ("sure", False)  # library holds 2020
+    # e.g. Domaine Vacheron Rosé Sancerre 2021, scored ~25: another wine, not "almost"
+    assert [s.is_almost for s in others] == [False] * len(others)
+
+
+def test_a_runner_up_is_never_more_confident_than_an_unsure_first(
+    demo: tuple[MatchEngine, dict[str, str]],
+) -> None:
+    engine, _ = demo
+    suggestions = engine.suggest("BTLE COTES DE PROVENCE CH")  # four Côtes de Provence rosés
+    assert suggestions[0].confidence == "unsure"
+    assert {s.confidence for s in suggestions} == {"unsure"}

@@ -382,19 +382,26 @@ class MatchEngine:
         twin = len(rows) > 1 and rows[1][1] == top_wine and rows[1][0] >= top_score - 0.5
         margin = top_score - other
         suggestions = []
-        for rank, (score, _, index) in enumerate(rows[:limit]):
+        top_confidence = self._confidence(top_score, margin, twin)
+        for rank, (score, wid, index) in enumerate(rows[:limit]):
             entry = self.entries[index]
             if rank == 0:
-                confidence = self._confidence(score, margin, twin)
+                confidence = top_confidence
             else:
+                # A runner-up is "likely" only beside a confident, near-equal first (another
+                # vintage or format of it); next to an unsure first it is unsure too.
                 close = top_score - score < 1.0
-                confidence = "likely" if close and score >= LIKELY_SCORE else "unsure"
+                likely = close and score >= LIKELY_SCORE and top_confidence != "unsure"
+                confidence = "likely" if likely else "unsure"
             suggestions.append(
                 Suggestion(
                     ref_id=entry.ref_id,
                     score=round(min(100.0, score), 2),
                     confidence=confidence,
-                    is_almost=parsed.vintage is not None and entry.vintage != parsed.vintage,
+                    # "Same wine, other vintage": the best-named wine, or one named as well.
+                    is_almost=parsed.vintage is not None
+                    and entry.vintage != parsed.vintage
+                    and (wid == top_wine or score >= LIKELY_SCORE),
                     label_vintage=parsed.vintage,
                     entry_vintage=entry.vintage,
                 )

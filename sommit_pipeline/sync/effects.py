@@ -49,13 +49,33 @@ def sold_days(conn: duckdb.DuckDBPyConnection, pos_product_ids: tuple[str, ...])
     return [day for (day,) in rows]
 
 
-def consecutive_ranges(days: list[date]) -> list[tuple[date, date]]:
+def consecutive_ranges(
+    days: list[date], service_days: list[date] | None = None
+) -> list[tuple[date, date]]:
     """[d1, d2, d3, d5] -> [(d1, d3), (d5, d5)]: one run per stretch of consecutive days, so
-    only days where the products sold are materialised again."""
+    only days where the products sold are materialised again. A stretch goes on over days
+    with no service at all (closed days: ``service_days`` lists the days that had one), whose
+    books are empty whatever the links."""
+    served = set(service_days) if service_days is not None else None
     ranges: list[tuple[date, date]] = []
     for day in sorted(set(days)):
-        if ranges and day - ranges[-1][1] == timedelta(days=1):
+        if ranges and _only_closed_days_between(ranges[-1][1], day, served):
             ranges[-1] = (ranges[-1][0], day)
         else:
             ranges.append((day, day))
     return ranges
+
+
+def service_days_between(conn: duckdb.DuckDBPyConnection, first: date, last: date) -> list[date]:
+    rows = conn.execute(
+        "SELECT DISTINCT service_day FROM popina_sales WHERE service_day BETWEEN ? AND ?",
+        [first, last],
+    ).fetchall()
+    return [day for (day,) in rows]
+
+
+def _only_closed_days_between(previous: date, day: date, served: set[date] | None) -> bool:
+    gap = [previous + timedelta(days=n) for n in range(1, (day - previous).days)]
+    if served is None:
+        return not gap
+    return not any(d in served for d in gap)
