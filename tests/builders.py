@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sommit_pipeline.scenarios.format import ScenarioMeta, write_scenario
+from sommit_pipeline.scenarios.format import LIBRARY_COLUMNS, ScenarioMeta, write_scenario
 
 DATA = Path(__file__).parent / "data"
 LOCATION = "3b9f6e21-8c44-4d2e-b1a7-0000000000aa"
@@ -108,20 +108,6 @@ LIBRARY = [
         2000,
     ),
 ]
-LIBRARY_KEYS = (
-    "library_ref_id",
-    "kind",
-    "producer",
-    "cuvee",
-    "appellation",
-    "region",
-    "colour",
-    "vintage",
-    "format_cl",
-    "purchase_cost_ht_cents",
-    "sale_price_ttc_cents",
-    "vat_rate",
-)
 
 LINKS = [
     {"pos_product_id": P_GLASS_CDR, "library_ref_id": "LIB-CDR", "serving_factor": 0.16},
@@ -265,7 +251,7 @@ def closures() -> list[dict[str, Any]]:
 
 
 def write_test_scenario(folder: Path, closure_list: list[dict] | None = None) -> Path:
-    library = [dict(zip(LIBRARY_KEYS, row, strict=True)) for row in LIBRARY]
+    library = [dict(zip(LIBRARY_COLUMNS, row, strict=True)) for row in LIBRARY]
     return write_scenario(
         folder,
         ScenarioMeta(name="test", location_id=LOCATION),

@@ -14,7 +14,8 @@ import duckdb
 import polars as pl
 
 from sommit_pipeline.matching.serving import infer_serving_factor
-from sommit_pipeline.transforms.library import LIBRARY_SCHEMA, display_name_expr
+from sommit_pipeline.scenarios.format import LIBRARY_COLUMNS
+from sommit_pipeline.transforms.library import KINDS, LIBRARY_SCHEMA, display_name_expr
 from sommit_pipeline.warehouse.io import transaction
 from sommit_pipeline.warehouse.schema import ensure_tables
 
@@ -26,20 +27,8 @@ SYNC_TABLES = (
     "popina_sales",
     "popina_catalog",
 )
-REFERENCE_FIELDS = (
-    "kind",
-    "producer",
-    "cuvee",
-    "appellation",
-    "region",
-    "colour",
-    "vintage",
-    "format_cl",
-    "purchase_cost_ht_cents",
-    "sale_price_ttc_cents",
-    "vat_rate",
-)
-KINDS = ("wine", "beer", "spirit", "soft")
+# Every library column but the id, in the library file's order.
+REFERENCE_FIELDS = LIBRARY_COLUMNS[1:]
 
 
 class SyncError(ValueError):
