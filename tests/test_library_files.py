@@ -87,3 +87,16 @@ def test_a_serving_factor_must_be_positive(tmp_path):
     path = csv_file(tmp_path, "pos_product_id,library_ref_id,serving_factor\nP1,L1,0\n", "l.csv")
     with pytest.raises(ScenarioError, match="serving_factor must be > 0"):
         read_links_csv(path)
+
+
+def test_an_analyst_on_a_read_only_connection_can_use_the_library(tmp_path):
+    from sommit_pipeline.sync.queue import library_entries
+
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as conn:
+        import_library(conn, read_library_csv(csv_file(tmp_path, HEADER + MARGAUX)))
+    with duckdb.connect(str(path), read_only=True) as conn:
+        entries = library_entries(conn)  # used to fail: CREATE on a read-only database
+    assert [(e.ref_id, e.producer, e.vintage) for e in entries] == [
+        ("L1", "Château Brane-Cantenac", 2016)
+    ]

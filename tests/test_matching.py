@@ -347,3 +347,100 @@ def test_a_runner_up_is_never_more_confident_than_an_unsure_first(
     suggestions = engine.suggest("BTLE COTES DE PROVENCE CH")  # four Côtes de Provence rosés
     assert suggestions[0].confidence == "unsure"
     assert {s.confidence for s in suggestions} == {"unsure"}
+
+
+# --- Pairwise record matching (pairwise.py): features, LogisticModel ---------------------------
+
+from sommit_pipeline.matching.pairwise import (  # noqa: E402
+    FieldSpec,
+    LogisticModel,
+    RecordMatcher,
+    words,
+)
+
+_BEER = ("Beer_Name",)
+_BREWERY = "Brew_Factory_Name"
+
+
+def _beer(name: str, brewery: str, abv: str = "-") -> dict[str, str]:
+    return {"Beer_Name": name, "Brew_Factory_Name": brewery, "ABV": abv}
+
+
+def test_words_glue_possessives() -> None:
+    assert words("Barley John 's Brew Pub") == words("Barley Johns Brew Pub")
+    assert words("Chapman_s Red RYEding Hood") == words("Chapmans Red RYEding Hood")
+
+
+def test_cover_extra_and_ratio_features() -> None:
+    specs = [
+        FieldSpec("min", "cover", _BEER, _BEER, strip=_BREWERY, method="min"),
+        FieldSpec("max", "cover", _BEER, _BEER, strip=_BREWERY, method="max"),
+        FieldSpec("extra", "extra", _BEER, _BEER, strip=_BREWERY),
+        FieldSpec("set", "ratio", _BEER, _BEER, method="token_set"),
+    ]
+    matcher = RecordMatcher(specs)
+    left = _beer("Unite Red Rye Ale", "The Pike Brewing Company")
+    # the brewery prefix of the RateBeer name is explained by the other record's brewery
+    same = matcher.features(left, _beer("Pike Unite Red Rye Ale", "Pike Brewing Company"))
+    assert same["max"] == 1.0 and same["extra"] == 0.0 and same["set"] == 1.0
+    other = matcher.features(left, _beer("Aftershock Unite Red Rye Ale", "Aftershock Brewing"))
+    assert other["extra"] == pytest.approx(1 / 9)  # "aftershock": 1 of 9 words, same idf
+    longer = matcher.features(left, _beer("Barrel Aged Unite Red Rye Ale", "Pike Brewing"))
+    assert longer["max"] == 1.0 and longer["min"] < 1.0 and longer["extra"] > 0.0
+
+
+def test_number_digit_and_unknown_features() -> None:
+    abv = ("ABV",)
+    specs = [
+        FieldSpec("abv", "number", abv, abv, tolerance=0.05),
+        FieldSpec("abv_diff", "numdiff", abv, abv, tolerance=1.0),
+        FieldSpec("digits", "digits", _BEER, _BEER),
+    ]
+    matcher = RecordMatcher(specs)
+    got = matcher.features(
+        _beer("Regimental 80", "x", "4.70 %"), _beer("Regimental 90", "x", "5 %")
+    )
+    assert got["abv"] == 0.0 and got["abv_diff"] == pytest.approx(0.3) and got["digits"] == 0.0
+    missing = matcher.features(_beer("Ale", "x", "-"), _beer("Ale", "x", "5 %"))
+    assert missing["abv"] == missing["abv_diff"] == missing["digits"] == 0.5
+    with pytest.raises(ValueError):
+        RecordMatcher([FieldSpec("bad", "nope", _BEER, _BEER)]).features({}, {})
+
+
+def test_logistic_model_learns_and_is_deterministic() -> None:
+    # label = 1 iff a > b, with one flipped label; b is noise-free, c is irrelevant
+    rows = [{"a": i / 10, "b": (i * 7 % 10) / 10, "c": (i * 3 % 5) / 5} for i in range(40)]
+    labels = [int(r["a"] > r["b"]) for r in rows]
+    labels[3] = 1 - labels[3]
+    model = LogisticModel(["a", "b", "c"], l2=0.1).fit(rows, labels)
+    again = LogisticModel(["a", "b", "c"], l2=0.1).fit(rows, labels)
+    assert model.coef == again.coef
+    assert model.coef[1] > 0 > model.coef[2]
+    assert abs(model.coef[3]) < min(abs(model.coef[1]), abs(model.coef[2]))
+    correct = sum(
+        (model.predict_proba(r) >= 0.5) == bool(y) for r, y in zip(rows, labels, strict=True)
+    )
+    assert correct >= 36
+    assert 0.0 < model.predict_proba({"a": 0.0, "b": 1.0, "c": 0.0}) < 0.5
+    assert model.predict_proba({"a": 1.0, "b": 0.0, "c": 0.0}) > 0.5
+
+
+def test_a_stronger_l2_shrinks_the_coefficients() -> None:
+    rows = [{"a": float(i % 2), "b": float(i % 3 == 0)} for i in range(30)]
+    labels = [int(r["a"] == 1.0) for r in rows]
+    weak = LogisticModel(["a", "b"], l2=0.1).fit(rows, labels)
+    strong = LogisticModel(["a", "b"], l2=10.0).fit(rows, labels)
+    assert abs(strong.coef[1]) < abs(weak.coef[1])
+
+
+def test_record_matcher_scores_with_its_model() -> None:
+    spec = FieldSpec("set", "ratio", _BEER, _BEER, method="token_set")
+    matcher = RecordMatcher([spec], threshold=50.0)
+    rows = [{"set": v / 10} for v in range(11)]
+    matcher.model = LogisticModel(["set"], l2=0.1).fit(rows, [int(v >= 6) for v in range(11)])
+    same = (_beer("Fat Tire Amber Ale", "x"), _beer("Fat Tire Amber Ale", "y"))
+    other = (_beer("Fat Tire Amber Ale", "x"), _beer("Levitation", "y"))
+    assert matcher.match_score(*same) == pytest.approx(
+        100 * matcher.model.predict_proba({"set": 1})
+    )
+    assert matcher.is_match(*same) and not matcher.is_match(*other)

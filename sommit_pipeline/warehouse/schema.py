@@ -155,7 +155,17 @@ SEQUENCES = {"link_audit": "link_audit_seq", "purchases": "purchases_seq"}
 
 
 def ensure_tables(conn: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Create the tables that do not exist yet (all of them without names). Creates nothing
+    when they all exist, so a read-only connection can call it too."""
+    existing = {
+        name
+        for (name,) in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
     for name in names or TABLES:
+        if name in existing:
+            continue
         if name in SEQUENCES:
             conn.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCES[name]}")
         conn.execute(f"CREATE TABLE IF NOT EXISTS {name} ({TABLES[name]})")
