@@ -15,6 +15,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -42,6 +43,8 @@ concurrency:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # backfill_policy is marked beta in dagster 1.13; we rely on it knowingly (README, runs.py).
+    warnings.filterwarnings("ignore", message="Parameter `backfill_policy`")
     parser = argparse.ArgumentParser(
         prog="sommit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -186,13 +189,17 @@ def run_days(first_day: date, last_day: date) -> int:
     print(f"Running the nightly job on {first_day}..{last_day} (one run)...")
     with dg.DagsterInstance.get() as instance:
         result = execute_nightly(build_definitions(), instance, first_day, last_day)
+    print(
+        f"Run {result.run_id}: {'success' if result.success else 'FAILURE'} "
+        "(see it in the Dagster UI: make ui)"
+    )
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:
-                print(
-                    f"FAILED {event.step_key}: {event.step_failure_data.error.message.strip()}",
-                    file=sys.stderr,
-                )
+                error = event.step_failure_data.error
+                while error.cause is not None:  # Dagster wraps what our code raised
+                    error = error.cause
+                print(f"FAILED {event.step_key}: {error.message.strip()}", file=sys.stderr)
         return 1
     print_summary()
     return 0

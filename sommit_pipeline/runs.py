@@ -17,23 +17,36 @@ SUBSET_PLANNED_EVENTS = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 
 
 def execute_nightly(
-    defs: dg.Definitions, instance: dg.DagsterInstance, first_day: date, last_day: date
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    first_day: date,
+    last_day: date,
+    log_level: str = "INFO",
 ) -> dg.ExecuteInProcessResult:
     job = defs.resolve_job_def("nightly")
+    # The console logger shows every engine event at DEBUG: keep the terminal readable.
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if first_day == last_day:
         return job.execute_in_process(
-            instance=instance, partition_key=first_day.isoformat(), raise_on_error=False
+            run_config=run_config,
+            instance=instance,
+            partition_key=first_day.isoformat(),
+            raise_on_error=False,
         )
     tags = {
         "dagster/asset_partition_range_start": first_day.isoformat(),
         "dagster/asset_partition_range_end": last_day.isoformat(),
     }
     if (last_day - first_day).days + 1 < LARGE_RANGE_DAYS:
-        return job.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        return job.execute_in_process(
+            run_config=run_config, instance=instance, tags=tags, raise_on_error=False
+        )
     previous = os.environ.get(SUBSET_PLANNED_EVENTS)
     os.environ[SUBSET_PLANNED_EVENTS] = "true"
     try:
-        return job.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        return job.execute_in_process(
+            run_config=run_config, instance=instance, tags=tags, raise_on_error=False
+        )
     finally:
         if previous is None:
             del os.environ[SUBSET_PLANNED_EVENTS]
