@@ -16,7 +16,7 @@ scored on its names, and its entries on vintage and format:
 
 The score is 100 x name x factors. Confidence looks at the best score and at its margin over the
 best *other* wine; the thresholds were set on the demo catalogue and benchmark training sets
-(see ``benchmarks/MATCHING.md``).
+(see ``BENCHMARKS.md``, part 2).
 """
 
 from __future__ import annotations
