@@ -1,14 +1,19 @@
 """Schedules and sensors: the morning run, and days requested as their tills close."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
 
 from sommit_pipeline import settings
-from sommit_pipeline.closings import day_versions, days_to_request
+from sommit_pipeline.closings import (
+    NO_SERVICE,
+    day_versions,
+    days_to_request,
+    days_without_service,
+)
 from sommit_pipeline.jobs import nightly_job
 from sommit_pipeline.resources.popina import PopinaResource
 from sommit_pipeline.resources.warehouse import DuckDBWarehouse
@@ -18,8 +23,6 @@ from sommit_pipeline.sync.effects import (
     service_days_between,
     sold_days,
 )
-
-SENSOR_LOOKBACK_DAYS = 7
 
 # 06:00 Europe/Paris (the partitions' zone) every day, for yesterday's service day.
 morning_schedule = dg.build_schedule_from_partitioned_job(
@@ -44,21 +47,34 @@ def closed_tills_sensor(
     downloaded by the run, never inside the tick."""
     tz = ZoneInfo(settings.timezone_name())
     today = datetime.now(tz).date()
+    first = max(
+        today - timedelta(days=settings.sensor_lookback_days()),
+        date.fromisoformat(settings.first_service_day()),
+    )
     processed: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     with popina.open() as client:
-        reports = client.list_reports(today - timedelta(days=SENSOR_LOOKBACK_DAYS + 1), today)
-    ready = days_to_request(day_versions(reports, tz), processed, today - timedelta(days=1))
+        # Popina lists closures by the date they were recorded: one day more covers them all.
+        reports = client.list_reports(first - timedelta(days=1), today)
+    versions = {day: v for day, v in day_versions(reports, tz).items() if day >= first}
+    ready = days_to_request(versions, processed, today - timedelta(days=1))
+    grace_end = today - timedelta(days=settings.no_service_grace_days())
+    quiet = days_without_service(versions, processed, first, grace_end)
     requests = [
         dg.RunRequest(partition_key=day.isoformat(), run_key=f"{day.isoformat()}:{version}")
         for day, version in ready
+    ] + [
+        # Recorded once as "no service" (service_days table) by an ordinary run of the day.
+        dg.RunRequest(partition_key=day.isoformat(), run_key=f"{day.isoformat()}:{NO_SERVICE}")
+        for day in quiet
     ]
     processed.update({day.isoformat(): version for day, version in ready})
-    horizon = (today - timedelta(days=SENSOR_LOOKBACK_DAYS + 1)).isoformat()
-    cursor = {day: v for day, v in processed.items() if day >= horizon}  # stays compact
+    processed.update({day.isoformat(): NO_SERVICE for day in quiet})
+    # Compact: one short version per day of the lookback window, nothing older.
+    cursor = {day: v for day, v in processed.items() if day >= first.isoformat()}
     return dg.SensorResult(
         run_requests=requests,
-        cursor=json.dumps(cursor, sort_keys=True),
-        skip_reason=None if requests else "no newly closed or corrected service day",
+        cursor=json.dumps(cursor, sort_keys=True, separators=(",", ":")),
+        skip_reason=None if requests else "no newly closed, corrected or quiet service day",
     )
 
 

@@ -45,3 +45,13 @@ def library_csv() -> str:
 def links_csv() -> str:
     """Links to seed the link table with, the first time it is created, or empty."""
     return os.environ.get("SOMMIT_LINKS_CSV", "")
+
+
+def sensor_lookback_days() -> int:
+    """How far back the till sensor looks for closed or corrected service days."""
+    return int(os.environ.get("SOMMIT_SENSOR_LOOKBACK_DAYS", "45"))
+
+
+def no_service_grace_days() -> int:
+    """After this many days without any closure, a day is recorded as "no service"."""
+    return int(os.environ.get("SOMMIT_NO_SERVICE_GRACE_DAYS", "3"))

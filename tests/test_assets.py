@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from tests.builders import (
     P_BOTTLE_CHABLIS,
     P_COFFEE,
@@ -218,8 +216,22 @@ def test_links_are_seeded_once_and_then_belong_to_the_user(pipeline):
     ) == [(1950,)]
 
 
-@pytest.mark.parametrize("day", [D16])
-def test_a_closed_day_writes_no_sales(pipeline, day):
-    assert pipeline.run(day).success
+def test_a_closed_day_writes_no_sales_and_is_recorded_as_no_service(pipeline):
+    assert pipeline.run(D16).success
     assert pipeline.query("SELECT count(*) FROM popina_sales") == [(0,)]
     assert pipeline.query("SELECT count(*) FROM revenue") == [(0,)]
+    assert pipeline.query(
+        "SELECT service_day, status, closures, order_lines, revenue_ttc_cents FROM service_days"
+    ) == [(D16, "no service", 0, 0, 0)]
+
+
+def test_service_days_of_a_range(pipeline):
+    assert pipeline.run(D14, D16).success
+    assert pipeline.query(
+        "SELECT service_day, status, closures, order_lines, revenue_ttc_cents FROM service_days "
+        "ORDER BY 1"
+    ) == [
+        (D14, "served", 1, 9, 9080),
+        (D15, "served", 1, 5, 6030),  # the training closure does not count
+        (D16, "no service", 0, 0, 0),
+    ]

@@ -35,6 +35,11 @@ def _utc(day, hour: int, minute: int = 0) -> str:
     return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def served(result) -> list:
+    """The requests for days with closures (not the "no service" ones)."""
+    return [r for r in result.run_requests if not r.run_key.endswith(":no-service")]
+
+
 def tick(instance, simulator, cursor):
     context = dg.build_sensor_context(
         instance=instance,
@@ -57,8 +62,8 @@ def test_sensor_requests_a_day_once_all_its_closures_are_final_and_again_when_co
     with PopinaSimulator(scenario, api_key=API_KEY) as simulator:
         first = tick(instance, simulator, None)
         # d3 is final; d2 still has its dinner till open, so it waits.
-        assert [r.partition_key for r in first.run_requests] == [d3.isoformat()]
-        assert first.run_requests[0].run_key.startswith(f"{d3.isoformat()}:")
+        assert [r.partition_key for r in served(first)] == [d3.isoformat()]
+        assert served(first)[0].run_key.startswith(f"{d3.isoformat()}:")
 
         replay = tick(instance, simulator, first.cursor)
         assert replay.run_requests == []
@@ -70,10 +75,12 @@ def test_sensor_requests_a_day_once_all_its_closures_are_final_and_again_when_co
         reports["r-d3"]["totalSales"] = 0
         third = tick(instance, simulator, replay.cursor)
 
-    requested = {r.partition_key: r.run_key for r in third.run_requests}
+    requested = {r.partition_key: r.run_key for r in served(third)}
     assert set(requested) == {d3.isoformat(), d2.isoformat()}
-    assert requested[d3.isoformat()] != first.run_requests[0].run_key  # a new version
-    assert set(json.loads(third.cursor)) == {d3.isoformat(), d2.isoformat()}
+    assert requested[d3.isoformat()] != served(first)[0].run_key  # a new version
+    versions = json.loads(third.cursor)
+    assert versions[d3.isoformat()] != versions[d2.isoformat()]
+    assert len(versions) <= 46  # one short entry per day of the 45-day lookback at most
 
 
 def test_sensor_ignores_training_closures_and_today(tmp_path, instance):
@@ -85,4 +92,24 @@ def test_sensor_ignores_training_closures_and_today(tmp_path, instance):
     scenario = write_test_scenario(tmp_path / "s", [training, lunch_today])
     with PopinaSimulator(scenario, api_key=API_KEY) as simulator:
         result = tick(instance, simulator, None)
-    assert result.run_requests == []
+    assert served(result) == []
+
+
+def test_a_day_without_any_closure_is_recorded_as_no_service_after_the_grace_period(
+    tmp_path, instance, monkeypatch
+):
+    monkeypatch.setenv("SOMMIT_SENSOR_LOOKBACK_DAYS", "6")
+    monkeypatch.setenv("SOMMIT_NO_SERVICE_GRACE_DAYS", "3")
+    today = datetime.now(PARIS).date()
+    d5 = today - timedelta(days=5)
+    closed = simple_closure("r-d5", _utc(d5, 18), _utc(d5, 23))
+    scenario = write_test_scenario(tmp_path / "s", [closed])
+    with PopinaSimulator(scenario, api_key=API_KEY) as simulator:
+        first = tick(instance, simulator, None)
+        again = tick(instance, simulator, first.cursor)
+    quiet = [r.partition_key for r in first.run_requests if r.run_key.endswith(":no-service")]
+    # today-6, today-4 and today-3 had no closure and are past the 3-day grace; today-2 and
+    # today-1 may still see a late closure.
+    assert quiet == [(today - timedelta(days=n)).isoformat() for n in (6, 4, 3)]
+    assert [r.partition_key for r in served(first)] == [d5.isoformat()]
+    assert again.run_requests == []

@@ -170,3 +170,13 @@ def test_a_page_without_meta_is_a_payload_error(simulator):
     simulator.inject(Fault("/v1/reports", status=200, body=json.dumps({"data": []})))
     with client_for(simulator) as client, pytest.raises(PopinaPayloadError, match="`meta`"):
         client.list_reports(date(2025, 3, 1), date(2025, 3, 31))
+
+
+def test_an_order_seen_on_two_pages_because_data_moved_counts_once(simulator):
+    # Page 1 starts one order early, as if an order had been inserted while we paged: the
+    # client sees order 102 on both pages and keeps it once.
+    simulator.inject(Fault("/v1/orders", shift=1, page_index=1))
+    with client_for(simulator, page_size=2) as client:
+        orders = client.list_orders(DOC_REPORT_ID)
+    assert [o.order_number for o in orders] == ["101", "102", "103"]
+    assert sum(o.total for o in orders) == 9080

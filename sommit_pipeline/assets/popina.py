@@ -1,6 +1,6 @@
 """Raw Popina data per service day: closures, order lines and the catalogue."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -12,7 +12,12 @@ from sommit_pipeline.popina.pull import pull_service_days
 from sommit_pipeline.resources.popina import PopinaResource
 from sommit_pipeline.resources.warehouse import DuckDBWarehouse
 from sommit_pipeline.transforms.reconciliation import revenue_gaps
-from sommit_pipeline.transforms.sales import catalog_frame, closures_frame, sales_frame
+from sommit_pipeline.transforms.sales import (
+    catalog_frame,
+    closures_frame,
+    sales_frame,
+    service_days_frame,
+)
 from sommit_pipeline.warehouse.io import replace_days
 
 REVENUE_CHECK = "revenue_matches_closures"
@@ -53,15 +58,15 @@ def popina_sales(
         )
     closures = closures_frame(pulled.reports, pulled.orders, tz)
     lines = sales_frame(pulled.reports, pulled.orders, tz)
+    days = service_days_frame(first_day, last_day, closures, lines, datetime.now(UTC))
     with warehouse.connect() as conn:
-        replace_days(
-            conn, {"popina_closures": closures, "popina_sales": lines}, first_day, last_day
-        )
+        tables = {"popina_closures": closures, "popina_sales": lines, "service_days": days}
+        replace_days(conn, tables, first_day, last_day)
     gaps = revenue_gaps(closures, lines)
-    days = f"{first_day}..{last_day}"
     yield dg.MaterializeResult(
         metadata={
-            "service_days": days,
+            "service_days": f"{first_day}..{last_day}",
+            "days_without_service": int((days["status"] == "no service").sum()),
             "closures": closures.height,
             "training_closures_ignored": pulled.training_reports,
             "order_lines": lines.height,

@@ -97,6 +97,12 @@ class ReportPayment(_PopinaModel):
     payment_amount: Cents = Field(alias="paymentAmount")
 
 
+class ReportCancellation(_PopinaModel):
+    quantity: float = 0
+    amount: Cents = 0
+    after_finalization: StrictBool = Field(False, alias="afterFinalization")
+
+
 class Report(_PopinaModel):
     """A ``GET /v1/reports`` closure (clôture)."""
 
@@ -109,6 +115,9 @@ class Report(_PopinaModel):
     report_number: int | None = Field(None, alias="reportNumber")
     total_sales: Cents = Field(alias="totalSales")
     report_payments: list[ReportPayment] = Field(default_factory=list, alias="reportPayments")
+    report_cancellations: list[ReportCancellation] = Field(
+        default_factory=list, alias="reportCancellations"
+    )
 
     @property
     def is_finalized(self) -> bool:

@@ -81,9 +81,15 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     body: str = '{"error": "injected fault"}'
     times: int = 1
+    # Data moved between page requests: this page starts `shift` items earlier, as if that many
+    # items had been inserted before it (the client then sees an item twice).
+    shift: int = 0
+    page_index: int | None = None  # only on this page (``index`` parameter), else any request
 
 
-def _page(items: list[Any], query: dict[str, list[str]], path: str) -> dict[str, Any]:
+def _page(
+    items: list[Any], query: dict[str, list[str]], path: str, shift: int = 0
+) -> dict[str, Any]:
     try:
         index = int(query.get("index", ["0"])[0])
         size = int(query.get("size", [str(DEFAULT_PAGE_SIZE)])[0])
@@ -92,7 +98,8 @@ def _page(items: list[Any], query: dict[str, list[str]], path: str) -> dict[str,
     if index < 0 or not 1 <= size <= MAX_PAGE_SIZE:
         raise BadRequest(f"index must be >= 0 and size within 1..{MAX_PAGE_SIZE}")
     total_pages = math.ceil(len(items) / size)
-    chunk = items[index * size : (index + 1) * size]
+    start = max(index * size - shift, 0)
+    chunk = items[start : start + size]
 
     def link(i: int) -> str:
         return f"{path}?index={i}&size={size}"
@@ -176,17 +183,20 @@ class PopinaSimulator:
         with self._faults_lock:
             self._faults.append(fault)
 
-    def _take_fault(self, path: str) -> Fault | None:
+    def _take_fault(self, path: str, query: dict[str, list[str]]) -> Fault | None:
         with self._faults_lock:
             for fault in self._faults:
-                if fault.times > 0 and path.startswith(fault.path_prefix):
-                    fault.times -= 1
-                    return fault
+                if fault.times <= 0 or not path.startswith(fault.path_prefix):
+                    continue
+                if fault.page_index is not None and query.get("index") != [str(fault.page_index)]:
+                    continue
+                fault.times -= 1
+                return fault
         return None
 
     # -- routing --------------------------------------------------------------------------
 
-    def route(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+    def route(self, path: str, query: dict[str, list[str]], shift: int = 0) -> tuple[int, Any]:
         data = self.scenario
         parts = [p for p in path.split("/") if p]
         if not parts:
@@ -200,7 +210,7 @@ class PopinaSimulator:
                     if (since is None or _utc_date(r["createdAt"]) >= since)
                     and (until is None or _utc_date(r["createdAt"]) <= until)
                 ]
-                return 200, _page(reports, query, "/v1/reports")
+                return 200, _page(reports, query, "/v1/reports", shift)
             if len(parts) == 3 and parts[2] in data.reports_by_id:
                 return 200, data.reports_by_id[parts[2]]
             return 404, {"error": "not_found", "message": f"no report {parts[2:]}"}
@@ -213,7 +223,7 @@ class PopinaSimulator:
                     orders = data.orders_by_report[report_id]
                 else:
                     return 404, {"error": "not_found", "message": f"no report {report_id}"}
-                return 200, _page(orders, query, "/v1/orders")
+                return 200, _page(orders, query, "/v1/orders", shift)
             if len(parts) == 3 and parts[2] in data.orders_by_id:
                 return 200, data.orders_by_id[parts[2]]
             return 404, {"error": "not_found", "message": f"no order {parts[2:]}"}
@@ -236,17 +246,18 @@ class PopinaSimulator:
                 if self.headers.get("Authorization") != f"Bearer {simulator.api_key}":
                     self._send(401, {"error": "unauthorized", "message": "missing or invalid key"})
                     return
-                try:
-                    status, body = simulator.route(split.path, parse_qs(split.query))
-                except BadRequest as exc:
-                    status, body = 400, {"error": "bad_request", "message": str(exc)}
                 simulator.requests_served += 1
-                fault = simulator._take_fault(split.path)
+                query = parse_qs(split.query)
+                fault = simulator._take_fault(split.path, query)
                 if fault is not None:
                     time.sleep(fault.delay_s)
                     if fault.status is not None:
                         self._send_raw(fault.status, fault.body.encode(), fault.headers)
                         return
+                try:
+                    status, body = simulator.route(split.path, query, fault.shift if fault else 0)
+                except BadRequest as exc:
+                    status, body = 400, {"error": "bad_request", "message": str(exc)}
                 self._send(status, body)
 
             def _refuse(self) -> None:

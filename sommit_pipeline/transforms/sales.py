@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -229,3 +229,46 @@ def catalog_frame(products: Iterable[Product], seen_on: date) -> pl.DataFrame:
         v["tax_rate"].append(price.tax_rate if price else None)
         v["price_types"].append(len(product.price_list))
     return cols.frame(CATALOG_SCHEMA)
+
+
+SERVICE_DAYS_SCHEMA = pl.Schema(
+    {
+        "service_day": pl.Date,
+        "status": pl.String,
+        "closures": pl.Int64,
+        "order_lines": pl.Int64,
+        "revenue_ttc_cents": pl.Int64,
+        "ingested_at": pl.Datetime("us", "UTC"),
+    }
+)
+
+
+def service_days_frame(
+    first_day: date,
+    last_day: date,
+    closures: pl.DataFrame,
+    lines: pl.DataFrame,
+    ingested_at: datetime,
+) -> pl.DataFrame:
+    """One row per day of the window: "served" with its figures, or "no service"."""
+    days = pl.DataFrame(
+        {"service_day": pl.date_range(first_day, last_day, eager=True)},
+        schema={"service_day": pl.Date},
+    )
+    per_closure = closures.group_by("service_day").agg(closures=pl.len())
+    per_line = lines.group_by("service_day").agg(
+        order_lines=pl.len(), revenue_ttc_cents=pl.col("total_ttc_cents").sum()
+    )
+    return (
+        days.join(per_closure, on="service_day", how="left")
+        .join(per_line, on="service_day", how="left")
+        .with_columns(pl.col("closures", "order_lines", "revenue_ttc_cents").fill_null(0))
+        .with_columns(
+            status=pl.when(pl.col("closures") > 0)
+            .then(pl.lit("served"))
+            .otherwise(pl.lit("no service")),
+            ingested_at=pl.lit(ingested_at),
+        )
+        .cast(dict(SERVICE_DAYS_SCHEMA))
+        .select(list(SERVICE_DAYS_SCHEMA))
+    )

@@ -16,6 +16,15 @@ TABLES: dict[str, str] = {
         total_sales_cents BIGINT NOT NULL,
         payments_cents BIGINT NOT NULL
     """,
+    # Every day of every ingested window: served (with the till's closures) or "no service".
+    "service_days": """
+        service_day DATE NOT NULL PRIMARY KEY,
+        status VARCHAR NOT NULL,
+        closures BIGINT NOT NULL,
+        order_lines BIGINT NOT NULL,
+        revenue_ttc_cents BIGINT NOT NULL,
+        ingested_at TIMESTAMPTZ NOT NULL
+    """,
     "popina_sales": """
         service_day DATE NOT NULL,
         report_id VARCHAR NOT NULL,
