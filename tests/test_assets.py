@@ -50,7 +50,12 @@ def test_one_day_materialises_every_asset_with_hand_checked_values(pipeline):
     result = pipeline.run(D14)
     assert result.success
     checks = result.get_asset_check_evaluations()
-    assert [(c.check_name, c.passed) for c in checks] == [("revenue_matches_closures", True)]
+    assert sorted((c.check_name, c.passed) for c in checks) == [
+        ("every_sold_reference_is_accounted_for", True),
+        ("no_negative_stock", False),  # a warning: nothing was ever counted (test below)
+        ("no_order_line_counted_twice", True),
+        ("revenue_matches_closures", True),
+    ]
 
     # popina_closures: the one closure of the day, with the till's totals.
     assert pipeline.query(
@@ -235,3 +240,19 @@ def test_service_days_of_a_range(pipeline):
         (D15, "served", 1, 5, 6030),  # the training closure does not count
         (D16, "no service", 0, 0, 0),
     ]
+
+
+def test_coverage_and_negative_stock_checks(pipeline):
+    result = pipeline.run(D14)
+    evaluations = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    coverage = evaluations["every_sold_reference_is_accounted_for"]
+    assert coverage.passed and coverage.metadata["unaccounted"].value == 0
+    # Nothing was ever counted: 0.48 bottle of CdR and 1 Chablis below zero, named.
+    stock = evaluations["no_negative_stock"]
+    assert not stock.passed and stock.severity.value == "WARN"
+    assert stock.metadata["references_below_zero"].value == 2
+    assert stock.metadata["worst"].value == (
+        "LIB-CHABLIS Domaine William Fèvre Chablis 2022: -1; "
+        "LIB-CDR Domaine de la Janasse Côtes du Rhône 2022: -0.48"
+    )
+    assert result.success  # a warning does not fail the run

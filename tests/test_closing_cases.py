@@ -48,7 +48,8 @@ def test_a_correction_after_finalization_replaces_the_day(pipeline):
 
     result = pipeline.run(D14)
     assert result.success
-    assert [c.passed for c in result.get_asset_check_evaluations()] == [True]
+    passed = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    assert passed["revenue_matches_closures"] and passed["no_order_line_counted_twice"]
     assert pipeline.query("SELECT count(*), sum(total_ttc_cents) FROM popina_sales") == [(9, 8430)]
     assert pipeline.query("SELECT sum(total_ttc_cents) FROM revenue") == [(8430,)]
     # two CdR glasses left on the day: 2 x 0.16
@@ -97,3 +98,29 @@ def test_two_closures_on_one_day_and_a_training_one(tmp_path, instance):
     assert pipeline.query(
         "SELECT status, closures, order_lines, revenue_ttc_cents FROM service_days"
     ) == [("served", 2, 14, 6030 + 9080)]
+
+
+def test_an_order_that_moves_to_another_days_closure_is_refused_not_counted_twice(
+    tmp_path, instance
+):
+    first = doc_closure()
+    moved = day2_closure()
+    moved["orders"].append({**first["orders"][2], "reportId": moved["id"]})  # order 103 again
+    moved["totalSales"] += 1550
+    moved["reportPayments"][0]["paymentAmount"] += 1550
+    pipeline, simulator = pipeline_for(tmp_path, instance, [first, moved])
+    try:
+        assert pipeline.run(D14).success
+        result = pipeline.run(D15)
+    finally:
+        simulator.stop()
+    assert not result.success
+    error = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
+    while error.cause is not None:
+        error = error.cause
+    assert "SalesIntegrityError" in error.cls_name
+    assert (
+        "order 0a000000-0000-4000-8000-000000000003 of service day 2025-03-15 is already "
+        "stored under service day 2025-03-14" in error.message
+    )
+    assert pipeline.query("SELECT service_day, count(*) FROM popina_sales GROUP BY 1") == [(D14, 9)]

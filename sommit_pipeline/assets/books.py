@@ -12,9 +12,29 @@ from sommit_pipeline.warehouse.io import replace_days, transaction
 from sommit_pipeline.warehouse.schema import ensure_tables
 from sommit_pipeline.warehouse.stock import ensure_stock_view
 
+COVERAGE_CHECK = "every_sold_reference_is_accounted_for"
+NEGATIVE_STOCK_CHECK = "no_negative_stock"
+
+# Sold POS references that are neither linked, nor ignored, nor waiting to be synchronised.
+UNACCOUNTED_SQL = """
+SELECT DISTINCT pos_product_id FROM popina_sales
+WHERE pos_product_id IS NOT NULL AND NOT is_cancelled
+EXCEPT SELECT pos_product_id FROM pos_links
+EXCEPT SELECT pos_product_id FROM ignored_items
+EXCEPT SELECT pos_product_id FROM unmatched_items
+ORDER BY 1
+"""
+
 
 @dg.asset(
     deps=["popina_sales", "popina_catalog", library, pos_links],
+    check_specs=[
+        dg.AssetCheckSpec(
+            COVERAGE_CHECK,
+            asset="unmatched_items",
+            description="Every sold POS reference is linked, ignored or in unmatched_items.",
+        )
+    ],
     pool="duckdb",
     group_name="books",
     kinds={"duckdb", "polars"},
@@ -33,8 +53,15 @@ def unmatched_items(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
             conn.register("incoming_unmatched", items)
             conn.execute("INSERT INTO unmatched_items BY NAME SELECT * FROM incoming_unmatched")
             conn.unregister("incoming_unmatched")
+        unaccounted = [pid for (pid,) in conn.execute(UNACCOUNTED_SQL).fetchall()]
     sold = items.filter("is_sold")
+    coverage = dg.AssetCheckResult(
+        check_name=COVERAGE_CHECK,
+        passed=not unaccounted,
+        metadata={"unaccounted": len(unaccounted), "first_ids": ", ".join(unaccounted[:10])},
+    )
     return dg.MaterializeResult(
+        check_results=[coverage],
         metadata={
             "unmatched": items.height,
             "sold_unmatched": sold.height,
@@ -43,7 +70,7 @@ def unmatched_items(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
             ),
             "with_suggestion": items["suggested_library_ref_id"].is_not_null().sum(),
             "sure_suggestions": (items["suggestion_confidence"] == "sure").sum(),
-        }
+        },
     )
 
 
@@ -103,17 +130,43 @@ def revenue(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse) -> dg
     )
 
 
-@dg.asset(deps=[stock_movements, library], pool="duckdb", group_name="books", kinds={"duckdb"})
+@dg.asset(
+    deps=[stock_movements, library],
+    check_specs=[
+        dg.AssetCheckSpec(
+            NEGATIVE_STOCK_CHECK,
+            asset="current_stock",
+            description="Warns, naming them, about references whose stock is below zero "
+            "(a missing count or purchase, or a wrong link or factor).",
+        )
+    ],
+    pool="duckdb",
+    group_name="books",
+    kinds={"duckdb"},
+)
 def current_stock(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
     """A view: per library reference, last stock count + purchases since - depletions since
     (sales, offered, losses), with BEVCOST (purchase cost HT / sale price HT). Always current:
     it reads the tables when queried."""
     with warehouse.connect() as conn:
         ensure_stock_view(conn)
-        counted, negative = conn.execute(
-            "SELECT count(*) FILTER (WHERE last_count_on IS NOT NULL), "
-            "count(*) FILTER (WHERE current_stock < 0) FROM current_stock"
-        ).fetchall()[0]
+        counted = conn.execute(
+            "SELECT count(*) FROM current_stock WHERE last_count_on IS NOT NULL"
+        ).fetchall()[0][0]
+        negative = conn.execute(
+            "SELECT library_ref_id, display_name, current_stock FROM current_stock "
+            "WHERE current_stock < 0 ORDER BY current_stock"
+        ).fetchall()
+    below_zero = dg.AssetCheckResult(
+        check_name=NEGATIVE_STOCK_CHECK,
+        passed=not negative,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "references_below_zero": len(negative),
+            "worst": "; ".join(f"{ref} {name}: {qty:g}" for ref, name, qty in negative[:10]),
+        },
+    )
     return dg.MaterializeResult(
-        metadata={"references_counted": counted, "references_below_zero": negative}
+        metadata={"references_counted": counted, "references_below_zero": len(negative)},
+        check_results=[below_zero],
     )

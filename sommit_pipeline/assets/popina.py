@@ -11,16 +11,19 @@ from sommit_pipeline.partitions import service_day_window, service_days
 from sommit_pipeline.popina.pull import pull_service_days
 from sommit_pipeline.resources.popina import PopinaResource
 from sommit_pipeline.resources.warehouse import DuckDBWarehouse
-from sommit_pipeline.transforms.reconciliation import revenue_gaps
+from sommit_pipeline.transforms.reconciliation import lines_counted_twice, revenue_gaps
 from sommit_pipeline.transforms.sales import (
+    SalesIntegrityError,
     catalog_frame,
     closures_frame,
     sales_frame,
     service_days_frame,
 )
 from sommit_pipeline.warehouse.io import replace_days
+from sommit_pipeline.warehouse.schema import ensure_tables
 
 REVENUE_CHECK = "revenue_matches_closures"
+NO_LINE_TWICE_CHECK = "no_order_line_counted_twice"
 
 
 @dg.asset(
@@ -30,7 +33,13 @@ REVENUE_CHECK = "revenue_matches_closures"
             asset="popina_sales",
             blocking=True,
             description="Each day's line revenue equals its closures' totalSales and payments.",
-        )
+        ),
+        dg.AssetCheckSpec(
+            NO_LINE_TWICE_CHECK,
+            asset="popina_sales",
+            blocking=True,
+            description="No order line is stored twice, within the run or across days.",
+        ),
     ],
     partitions_def=service_days,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -60,8 +69,20 @@ def popina_sales(
     lines = sales_frame(pulled.reports, pulled.orders, tz)
     days = service_days_frame(first_day, last_day, closures, lines, datetime.now(UTC))
     with warehouse.connect() as conn:
+        ensure_tables(conn, "popina_sales")
+        twice = lines_counted_twice(conn, lines, first_day, last_day)
+        if twice:  # refuse the whole window rather than store a line twice
+            raise SalesIntegrityError(
+                f"{len(twice)} order(s) would be counted twice, nothing written: "
+                + "; ".join(twice[:5])
+            )
         tables = {"popina_closures": closures, "popina_sales": lines, "service_days": days}
         replace_days(conn, tables, first_day, last_day)
+        stored, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT (order_id, line_index)) FROM popina_sales "
+            "WHERE service_day BETWEEN ? AND ?",
+            [first_day, last_day],
+        ).fetchall()[0]
     gaps = revenue_gaps(closures, lines)
     yield dg.MaterializeResult(
         metadata={
@@ -83,6 +104,12 @@ def popina_sales(
             "days_off": gaps.height,
             "first_gaps": dg.MetadataValue.md(_markdown(gaps.head(10))) if gaps.height else "",
         },
+    )
+    yield dg.AssetCheckResult(
+        asset_key="popina_sales",
+        check_name=NO_LINE_TWICE_CHECK,
+        passed=stored == distinct == lines.height,
+        metadata={"lines_stored": stored, "distinct_lines": distinct, "lines_pulled": lines.height},
     )
 
 
