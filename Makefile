@@ -30,4 +30,4 @@ bench: $(BIN)/sommit  ## backfill benchmarks (figures go to BENCHMARKS.md by han
 	$(BIN)/python benchmarks/backfill.py
 
 clean:
-	rm -rf $(VENV) .dagster_home data/demo data/*.duckdb data/*.duckdb.wal
+	rm -rf $(VENV) .dagster_home data/demo data/archive data/*.duckdb data/*.duckdb.wal

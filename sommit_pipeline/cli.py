@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="run the nightly job on a day or a range")
     run.add_argument("first_day", type=date.fromisoformat)
     run.add_argument("last_day", type=date.fromisoformat, nargs="?")
+    run.add_argument(
+        "--replay", action="store_true", help="replay the raw archive instead of calling Popina"
+    )
     args = parser.parse_args(argv)
     if hasattr(args, "handler"):
         return run_decision_command(args)
@@ -93,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         return 0
+    if args.replay:
+        os.environ["SOMMIT_REPLAY_ARCHIVE"] = "1"
     return run_days(args.first_day, args.last_day or args.first_day)
 
 
@@ -158,6 +163,7 @@ def simulated_popina(folder: Path, first_day: date, port: int = 0) -> Iterator[P
         os.environ["SOMMIT_LIBRARY_CSV"] = str(folder / LIBRARY_FILE)
         os.environ["SOMMIT_LINKS_CSV"] = str(folder / LINKS_FILE)
         os.environ.setdefault("SOMMIT_WAREHOUSE", str(PROJECT_ROOT / "data" / "sommit.duckdb"))
+        os.environ.setdefault("SOMMIT_ARCHIVE", str(PROJECT_ROOT / "data" / "archive"))
         # Partitions start with the scenario, so the UI shows its days, not years of gaps.
         os.environ.setdefault("SOMMIT_FIRST_SERVICE_DAY", first_day.isoformat())
         yield simulator

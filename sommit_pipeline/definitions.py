@@ -13,7 +13,7 @@ from sommit_pipeline.assets.popina import popina_catalog, popina_sales
 from sommit_pipeline.automation import closed_tills_sensor, link_changes_sensor, morning_schedule
 from sommit_pipeline.jobs import nightly_job
 from sommit_pipeline.resources.library_files import LibraryFiles
-from sommit_pipeline.resources.popina import PopinaResource
+from sommit_pipeline.resources.popina import PopinaResource, RawArchive
 from sommit_pipeline.resources.warehouse import DuckDBWarehouse
 
 ASSETS = [
@@ -35,6 +35,7 @@ def default_resources() -> dict[str, Any]:
             base_url=settings.popina_base_url(), api_key=dg.EnvVar("POPINA_API_KEY")
         ),
         "warehouse": DuckDBWarehouse(path=settings.warehouse_path()),
+        "archive": RawArchive(path=settings.archive_path(), replay=settings.replay_archive()),
         "library_files": LibraryFiles(
             library_csv=settings.library_csv(), links_csv=settings.links_csv()
         ),

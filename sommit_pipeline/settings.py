@@ -55,3 +55,13 @@ def sensor_lookback_days() -> int:
 def no_service_grace_days() -> int:
     """After this many days without any closure, a day is recorded as "no service"."""
     return int(os.environ.get("SOMMIT_NO_SERVICE_GRACE_DAYS", "3"))
+
+
+def archive_path() -> str:
+    """Where the raw responses of every ingested closure are kept (compressed JSON)."""
+    return os.environ.get("SOMMIT_ARCHIVE", "data/archive")
+
+
+def replay_archive() -> bool:
+    """Replay days from the raw archive instead of calling Popina."""
+    return os.environ.get("SOMMIT_REPLAY_ARCHIVE", "").lower() in ("1", "true", "yes")

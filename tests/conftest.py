@@ -11,7 +11,7 @@ import pytest
 
 from sommit_pipeline.definitions import build_definitions
 from sommit_pipeline.resources.library_files import LibraryFiles
-from sommit_pipeline.resources.popina import PopinaResource
+from sommit_pipeline.resources.popina import PopinaResource, RawArchive
 from sommit_pipeline.resources.warehouse import DuckDBWarehouse
 from sommit_pipeline.runs import execute_nightly
 from sommit_pipeline.scenarios.format import LIBRARY_FILE, LINKS_FILE
@@ -30,6 +30,7 @@ class Pipeline:
     scenario: Path
     warehouse: Path
     instance: dg.DagsterInstance
+    replay: bool = False
 
     def resources(self) -> dict:
         return {
@@ -37,6 +38,7 @@ class Pipeline:
                 base_url=self.simulator.base_url, api_key=API_KEY, backoff_s=0.01
             ),
             "warehouse": DuckDBWarehouse(path=str(self.warehouse)),
+            "archive": RawArchive(path=str(self.warehouse.parent / "archive"), replay=self.replay),
             "library_files": LibraryFiles(
                 library_csv=str(self.scenario / LIBRARY_FILE),
                 links_csv=str(self.scenario / LINKS_FILE),

@@ -13,6 +13,7 @@ def test_demo_command_materialises_every_demo_day_and_reconciles(tmp_path, monke
     monkeypatch.setattr(os, "environ", dict(os.environ))  # the command points env at its server
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     monkeypatch.setenv("SOMMIT_WAREHOUSE", str(tmp_path / "demo.duckdb"))
+    monkeypatch.setenv("SOMMIT_ARCHIVE", str(tmp_path / "archive"))
 
     assert main(["demo"]) == 0
     out = capsys.readouterr().out

@@ -1,6 +1,8 @@
 """Raw Popina data per service day: closures, order lines and the catalogue."""
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -8,8 +10,15 @@ import polars as pl
 
 from sommit_pipeline import settings
 from sommit_pipeline.partitions import service_day_window, service_days
+from sommit_pipeline.popina.archive import (
+    RawResponses,
+    read_archive,
+    read_catalog_archive,
+    write_archive,
+    write_catalog_archive,
+)
 from sommit_pipeline.popina.pull import pull_service_days
-from sommit_pipeline.resources.popina import PopinaResource
+from sommit_pipeline.resources.popina import PopinaResource, RawArchive
 from sommit_pipeline.resources.warehouse import DuckDBWarehouse
 from sommit_pipeline.transforms.reconciliation import lines_counted_twice, revenue_gaps
 from sommit_pipeline.transforms.sales import (
@@ -48,7 +57,10 @@ NO_LINE_TWICE_CHECK = "no_order_line_counted_twice"
     kinds={"duckdb", "polars"},
 )
 def popina_sales(
-    context: dg.AssetExecutionContext, popina: PopinaResource, warehouse: DuckDBWarehouse
+    context: dg.AssetExecutionContext,
+    popina: PopinaResource,
+    warehouse: DuckDBWarehouse,
+    archive: RawArchive,
 ):
     """One row per order line of the day's finalized, non-training closures, with revenue in
     cents (table ``popina_sales``); the closures themselves, with the till's own totals, go to
@@ -56,18 +68,25 @@ def popina_sales(
     open fails the run and its day waits."""
     first_day, last_day = service_day_window(context)
     tz = ZoneInfo(settings.timezone_name())
-    with popina.open() as client:
-        pulled = pull_service_days(
-            client,
-            first_day,
-            last_day,
-            tz,
-            lookahead_days=settings.closure_lookahead_days(),
-            workers=popina.workers,
-        )
+    ingested_at = datetime.now(UTC)
+    if archive.replay:
+        pulled = read_archive(Path(archive.path), first_day, last_day)
+    else:
+        raw = RawResponses()
+        with popina.open(on_body=raw) as client:
+            pulled = pull_service_days(
+                client,
+                first_day,
+                last_day,
+                tz,
+                lookahead_days=settings.closure_lookahead_days(),
+                workers=popina.workers,
+            )
+        # Archived before anything is written: a day in the warehouse can always be replayed.
+        write_archive(Path(archive.path), pulled, raw, tz, ingested_at)
     closures = closures_frame(pulled.reports, pulled.orders, tz)
     lines = sales_frame(pulled.reports, pulled.orders, tz)
-    days = service_days_frame(first_day, last_day, closures, lines, datetime.now(UTC))
+    days = service_days_frame(first_day, last_day, closures, lines, ingested_at)
     with warehouse.connect() as conn:
         ensure_tables(conn, "popina_sales")
         twice = lines_counted_twice(conn, lines, first_day, last_day)
@@ -90,6 +109,7 @@ def popina_sales(
             "days_without_service": int((days["status"] == "no service").sum()),
             "closures": closures.height,
             "training_closures_ignored": pulled.training_reports,
+            "source": "raw archive (replay)" if archive.replay else "Popina API",
             "order_lines": lines.height,
             "cancelled_lines": int(lines["is_cancelled"].sum()),
             "revenue_ttc_eur": dg.MetadataValue.float(lines["total_ttc_cents"].sum() / 100),
@@ -114,18 +134,30 @@ def popina_sales(
 
 
 @dg.asset(pool="duckdb", group_name="popina", kinds={"duckdb", "polars"})
-def popina_catalog(popina: PopinaResource, warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+def popina_catalog(
+    popina: PopinaResource, warehouse: DuckDBWarehouse, archive: RawArchive
+) -> dg.MaterializeResult:
     """The till's catalogue (products, categories, prices) as seen today. Popina keeps no
     history of it, so each day's snapshot is kept (``seen_on``), one per day however often it
-    runs; a backfill of past days records today's catalogue, not a made-up past one."""
-    seen_on = datetime.now(ZoneInfo(settings.timezone_name())).date()
-    with popina.open() as client:
-        products = client.get_catalog()
+    runs; a backfill of past days records today's catalogue, not a made-up past one. Its raw
+    answer is archived; when replaying, the newest archived catalogue is used instead."""
+    if archive.replay:
+        seen_on, products = read_catalog_archive(Path(archive.path))
+    else:
+        seen_on = datetime.now(ZoneInfo(settings.timezone_name())).date()
+        bodies: list[Any] = []
+        with popina.open(on_body=lambda _endpoint, _params, body: bodies.append(body)) as client:
+            products = client.get_catalog()
+        write_catalog_archive(Path(archive.path), seen_on, bodies[-1], datetime.now(UTC))
     frame = catalog_frame(products, seen_on)
     with warehouse.connect() as conn:
         replace_days(conn, {"popina_catalog": frame}, seen_on, seen_on, day_column="seen_on")
     return dg.MaterializeResult(
-        metadata={"seen_on": seen_on.isoformat(), "products": len(products)}
+        metadata={
+            "seen_on": seen_on.isoformat(),
+            "products": len(products),
+            "source": "raw archive (replay)" if archive.replay else "Popina API",
+        }
     )
 
 

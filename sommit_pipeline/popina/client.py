@@ -74,7 +74,10 @@ class PopinaClient:
         page_size: int = MAX_PAGE_SIZE,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_body: Callable[[str, dict[str, str], Any], None] | None = None,
     ) -> None:
+        """``on_body(endpoint, params, body)`` sees every JSON body received, as received
+        (the raw archive of ingested closures is built from it)."""
         if not api_key:
             raise PopinaAuthError("no Popina API key configured (set POPINA_API_KEY)")
         if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -83,6 +86,7 @@ class PopinaClient:
         self._backoff_s = backoff_s
         self._page_size = page_size
         self._sleep = sleep
+        self._on_body = on_body
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
@@ -149,10 +153,13 @@ class PopinaClient:
     def _get_json(self, endpoint: str, params: dict[str, str]) -> Any:
         response = self._get(endpoint, params)
         try:
-            return response.json()
+            body = response.json()
         except ValueError as exc:
             snippet = response.text[:60]
             raise PopinaPayloadError(endpoint, "<body>", f"is not JSON: {snippet!r}") from exc
+        if self._on_body is not None:
+            self._on_body(endpoint, params, body)
+        return body
 
     def _get(self, endpoint: str, params: dict[str, str]) -> httpx.Response:
         last_problem = ""

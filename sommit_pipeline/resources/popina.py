@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import dagster as dg
 from pydantic import Field
 
@@ -20,7 +23,9 @@ class PopinaResource(dg.ConfigurableResource):
     page_size: int = 100
     workers: int = Field(4, description="closures whose orders are fetched concurrently")
 
-    def open(self) -> PopinaClient:
+    def open(
+        self, on_body: Callable[[str, dict[str, str], Any], None] | None = None
+    ) -> PopinaClient:
         return PopinaClient(
             self.base_url,
             self.api_key,
@@ -28,4 +33,13 @@ class PopinaResource(dg.ConfigurableResource):
             max_attempts=self.max_attempts,
             backoff_s=self.backoff_s,
             page_size=self.page_size,
+            on_body=on_body,
         )
+
+
+class RawArchive(dg.ConfigurableResource):
+    """Where the raw responses of ingested closures are archived, and whether runs replay the
+    archive instead of calling Popina (``SOMMIT_REPLAY_ARCHIVE=1``)."""
+
+    path: str
+    replay: bool = False
