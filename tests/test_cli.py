@@ -64,3 +64,26 @@ def _table_sizes(path) -> dict[str, tuple]:
                 f"SELECT count(*), hash(list(x ORDER BY x)) FROM (SELECT {columns} FROM {table}) x"
             ).fetchall()[0]
     return sizes
+
+
+def test_a_wrong_key_fails_the_run_with_a_clear_message_that_hides_the_key(
+    simulator, tmp_path, monkeypatch, capsys
+):
+    secret = "sk_live_not_the_right_one_42"
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("SOMMIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("SOMMIT_ARCHIVE", str(tmp_path / "archive"))
+    monkeypatch.setenv("POPINA_BASE_URL", simulator.base_url)
+    monkeypatch.setenv("POPINA_API_KEY", secret)
+
+    assert main(["run", "2025-03-14"]) == 1
+    captured = capsys.readouterr()
+    assert "FAILURE" in captured.out
+    assert "PopinaAuthError: Popina refused the API key (401) on GET /v1/reports" in captured.err
+    assert "FAILED popina_sales:" in captured.err
+    assert secret not in captured.out + captured.err
+    # nothing of the day was written
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
+        tables = {t for (t,) in conn.execute("SHOW TABLES").fetchall()}
+        if "popina_sales" in tables:
+            assert conn.execute("SELECT count(*) FROM popina_sales").fetchall() == [(0,)]
