@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     convert.add_argument("--links", type=Path)
     add_commands(commands)  # sync, link, unlink, ignore, show, library, stock
     run = commands.add_parser("run", help="run the nightly job on a day or a range")
-    run.add_argument("first_day", type=date.fromisoformat)
-    run.add_argument("last_day", type=date.fromisoformat, nargs="?")
+    run.add_argument("first_day", type=service_day_argument)
+    run.add_argument("last_day", type=service_day_argument, nargs="?")
     run.add_argument(
         "--replay", action="store_true", help="replay the raw archive instead of calling Popina"
     )
@@ -98,7 +98,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.replay:
         os.environ["SOMMIT_REPLAY_ARCHIVE"] = "1"
-    return run_days(args.first_day, args.last_day or args.first_day)
+    last_day = args.last_day or args.first_day
+    if last_day < args.first_day:
+        parser.error(f"the range ends ({last_day}) before it starts ({args.first_day})")
+    if not os.environ.get("POPINA_API_KEY") and os.environ.get("SOMMIT_REPLAY_ARCHIVE") != "1":
+        parser.error(
+            "POPINA_API_KEY is not set: export the key from Popina's back office "
+            "(README, 'On a real Popina key'), or replay the archive with --replay. "
+            f"On the demo simulator (sommit serve demo) the key is {DEMO_API_KEY!r}."
+        )
+    return run_days(args.first_day, last_day)
+
+
+def service_day_argument(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day YYYY-MM-DD") from None
 
 
 # -- scenarios ----------------------------------------------------------------------------------
@@ -241,6 +257,8 @@ def serve_forever(folder: Path, port: int) -> int:
     api_key = os.environ.get("POPINA_API_KEY", DEMO_API_KEY)
     simulator = PopinaSimulator(folder, api_key=api_key, port=port)
     print(f"Popina simulator serving {folder} at {simulator.base_url} (Ctrl-C to stop)")
+    shown = api_key if api_key == DEMO_API_KEY else "the value of POPINA_API_KEY"
+    print(f"  POPINA_BASE_URL={simulator.base_url} POPINA_API_KEY: {shown}")
     with contextlib.suppress(KeyboardInterrupt):
         simulator.serve_forever()
     return 0

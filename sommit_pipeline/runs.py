@@ -23,6 +23,8 @@ def execute_nightly(
     last_day: date,
     log_level: str = "INFO",
 ) -> dg.ExecuteInProcessResult:
+    if last_day < first_day:
+        raise ValueError(f"the range ends ({last_day}) before it starts ({first_day})")
     job = defs.resolve_job_def("nightly")
     # The console logger shows every engine event at DEBUG: keep the terminal readable.
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import duckdb
+import pytest
 
 from sommit_pipeline.cli import main
 
@@ -87,3 +88,18 @@ def test_a_wrong_key_fails_the_run_with_a_clear_message_that_hides_the_key(
         tables = {t for (t,) in conn.execute("SHOW TABLES").fetchall()}
         if "popina_sales" in tables:
             assert conn.execute("SELECT count(*) FROM popina_sales").fetchall() == [(0,)]
+
+
+def test_run_refuses_a_reversed_range_and_a_missing_key_with_a_clear_message(monkeypatch, capsys):
+    monkeypatch.delenv("POPINA_API_KEY", raising=False)
+    monkeypatch.delenv("SOMMIT_REPLAY_ARCHIVE", raising=False)
+    with pytest.raises(SystemExit) as reversed_range:
+        main(["run", "2026-09-30", "2026-09-01"])
+    assert reversed_range.value.code == 2
+    assert "the range ends (2026-09-01) before it starts (2026-09-30)" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "2026-09-30"])
+    assert "POPINA_API_KEY is not set" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "2026-13-45"])
+    assert "'2026-13-45' is not a day YYYY-MM-DD" in capsys.readouterr().err

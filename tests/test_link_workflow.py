@@ -229,3 +229,20 @@ def test_consecutive_ranges_bridge_closed_days_only():
         (dt.date(2025, 3, 1), dt.date(2025, 3, 5)),
         (dt.date(2025, 3, 7), dt.date(2025, 3, 8)),
     ]
+
+
+@pytest.mark.parametrize("factor", [float("nan"), float("inf"), 0.0, -2.0])
+def test_a_serving_factor_must_be_a_finite_positive_number(books, factor):
+    with duckdb.connect(str(books.warehouse)) as conn, pytest.raises(SyncError, match="finite"):
+        links.link(conn, P_WATER, "LIB-WATER", factor, decided_by="t")
+    assert books.query("SELECT count(*) FROM pos_links WHERE pos_product_id = ?", [P_WATER]) == [
+        (0,)
+    ]
+
+
+def test_show_an_unknown_id_says_it_is_neither(books):
+    with (
+        duckdb.connect(str(books.warehouse)) as conn,
+        pytest.raises(SyncError, match="neither a library reference nor a POS product"),
+    ):
+        links.describe(conn, "LIB-9999")

@@ -198,3 +198,36 @@ def test_any_order_of_link_decisions_keeps_stock_equal_to_its_definition(tmp_pat
         assert on_hand(conn, ref) == pytest.approx(base + purchased.get(ref, 0.0) - depleted)
     audit = conn.execute("SELECT count(*) FROM link_audit").fetchall()[0][0]
     assert audit <= len(ops)  # one row per decision that changed something, never more
+
+
+@pytest.mark.parametrize("quantity", [float("nan"), float("inf"), -1.0])
+def test_a_count_must_be_a_finite_number_not_below_zero(tmp_path, quantity):
+    conn = warehouse_with_sales(tmp_path)
+    with pytest.raises(StockInputError, match="finite number >= 0"):
+        record_counts(conn, [("LIB-CDR", D13, quantity, None)])
+    assert conn.execute("SELECT count(*) FROM stock_counts").fetchall() == [(0,)]
+
+
+def test_a_purchase_needs_a_finite_quantity_and_a_cost_not_below_zero(tmp_path):
+    conn = warehouse_with_sales(tmp_path)
+    with pytest.raises(StockInputError, match="finite quantity > 0"):
+        record_purchases(conn, [("LIB-CDR", D14, float("nan"), None, None)])
+    with pytest.raises(StockInputError, match="cannot be negative"):
+        record_purchases(conn, [("LIB-CDR", D14, 6.0, -300, None)])
+    assert conn.execute("SELECT count(*) FROM purchases").fetchall() == [(0,)]
+
+
+def test_bevcost_follows_the_latest_delivery_cost(tmp_path):
+    conn = warehouse_with_sales(tmp_path)
+    # LIB-CHABLIS: 42.00 TTC at 20 % = 35.00 HT; library cost 14.00 -> 40 %.
+    assert conn.execute(
+        "SELECT bevcost_pct FROM current_stock WHERE library_ref_id = 'LIB-CHABLIS'"
+    ).fetchall() == [(40.0,)]
+    record_purchases(
+        conn, [("LIB-CHABLIS", D13, 6.0, 1225, None), ("LIB-CHABLIS", D15, 6.0, 1050, None)]
+    )
+    # the latest delivery, 10.50 HT: 30 %
+    assert conn.execute(
+        "SELECT purchase_cost_ht_cents, bevcost_pct FROM current_stock "
+        "WHERE library_ref_id = 'LIB-CHABLIS'"
+    ).fetchall() == [(1050, 30.0)]

@@ -95,7 +95,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     purchase = stock_commands.add_parser("purchase", help="record a delivery")
     purchase.add_argument("library_ref_id")
     purchase.add_argument("quantity", type=float)
-    purchase.add_argument("--on", type=date.fromisoformat, default=date.today())
+    purchase.add_argument("--on", type=_day, default=date.today())
     purchase.add_argument("--cost-ht", type=_euros, help="unit cost HT, euros")
     purchase.add_argument("--supplier")
     purchase.set_defaults(handler=_purchase)
@@ -129,6 +129,13 @@ def _user() -> str:
         return os.environ.get("SOMMIT_USER") or getpass.getuser()
     except (KeyError, OSError):
         return "cli"
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day YYYY-MM-DD") from None
 
 
 def _euros(text: str) -> int:
@@ -182,8 +189,13 @@ def _show(conn: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> None:
 def _search(conn: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> None:
     from sommit_pipeline.sync.queue import library_engine
 
+    if not args.text.strip():
+        raise SyncError("give some text to search the library with")
     engine, names = library_engine(conn)
-    for suggestion in engine.suggest(args.text, limit=10):
+    found = engine.suggest(args.text, limit=10)
+    if not found:
+        print(f"nothing in the library looks like {args.text!r}")
+    for suggestion in found:
         print(
             f"{suggestion.ref_id:<12} {suggestion.score:5.1f} {suggestion.confidence:<7} "
             f"{names[suggestion.ref_id]}"

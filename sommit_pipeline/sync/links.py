@@ -7,6 +7,7 @@ Links are keyed on the Popina product id, never on the label.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,8 +115,8 @@ def _link(
     if serving_factor is None:
         inferred = infer_serving_factor(product.label, format_cl) if format_cl else None
         serving_factor = inferred or 1.0
-    if serving_factor <= 0:
-        raise SyncError(f"serving factor must be > 0, got {serving_factor}")
+    if not math.isfinite(serving_factor) or serving_factor <= 0:
+        raise SyncError(f"serving factor must be a finite number > 0, got {serving_factor}")
     previous = current_link(conn, pos_product_id)
     new = Link(pos_product_id, library_ref_id, float(serving_factor))
     if previous == new:
@@ -355,7 +356,12 @@ def describe(conn: duckdb.DuckDBPyConnection, some_id: str) -> list[str]:
         lines = [f"{some_id}  {names[0][0]}", f"  fed by {len(fed)} POS reference(s):"]
         lines += [f"    {pid}  {label!r}  x {factor:g}" for pid, label, factor in fed]
         return lines
-    product = pos_reference(conn, some_id)
+    try:
+        product = pos_reference(conn, some_id)
+    except SyncError:
+        raise SyncError(
+            f"unknown id {some_id!r}: neither a library reference nor a POS product"
+        ) from None
     linked = current_link(conn, some_id)
     ignored = conn.execute(
         "SELECT reason FROM ignored_items WHERE pos_product_id = ?", [some_id]

@@ -59,8 +59,9 @@ class SyncSession:
             if not self.decide(item, suggestions):
                 break
         self.say(
-            f"{self.decisions} decision(s) recorded. The link_changes_sensor redoes the books of "
-            "the days concerned (while `make ui` runs; or `sommit run FIRST_DAY LAST_DAY`)."
+            f"{self.decisions} decision(s) recorded. The books of the days concerned are redone by "
+            "the link_changes_sensor while `make ui` runs; otherwise run the days again "
+            "(the demo: `make demo`; Popina: `sommit run FIRST_DAY LAST_DAY`)."
         )
         return self.decisions
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -25,6 +26,7 @@ def connect(
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_wait_s
     delay = 0.05
+    told = False
     while True:
         try:
             conn = duckdb.connect(str(path))
@@ -32,6 +34,13 @@ def connect(
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise
+            if not told:  # say why nothing happens: another process has the file
+                print(
+                    f"waiting up to {lock_wait_s:.0f} s for {path}, held by another process "
+                    f"({str(exc).split('(', 1)[-1].rstrip(')')})",
+                    file=sys.stderr,
+                )
+                told = True
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
     try:

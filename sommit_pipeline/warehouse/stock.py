@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from sommit_pipeline.warehouse.schema import ensure_tables
 STOCK_TABLES = ("library", "stock_counts", "purchases", "stock_movements")
 
 # Stock = last count + purchases received after it - depletions of the service days after it.
-# A reference never counted starts from zero. BEVCOST = purchase cost HT / sale price HT.
+# A reference never counted starts from zero. BEVCOST = purchase cost HT / sale price HT, the
+# purchase cost being the latest delivery's unit cost, else the library's.
 CURRENT_STOCK_VIEW = """
 CREATE OR REPLACE VIEW current_stock AS
 WITH last_count AS (
@@ -31,6 +33,10 @@ received AS (
     FROM purchases AS p JOIN basis AS b USING (library_ref_id)
     WHERE b.counted_on IS NULL OR p.received_on > b.counted_on
     GROUP BY p.library_ref_id
+),
+last_cost AS (
+    SELECT library_ref_id, arg_max(unit_cost_ht_cents, received_on) AS unit_cost_ht_cents
+    FROM purchases WHERE unit_cost_ht_cents IS NOT NULL GROUP BY library_ref_id
 ),
 depleted AS (
     SELECT m.library_ref_id,
@@ -53,15 +59,16 @@ SELECT
     coalesce(d.offered, 0) AS offered_since,
     coalesce(d.lost, 0) AS lost_since,
     round(b.counted + coalesce(r.purchased, 0) - coalesce(d.depleted, 0), 6) AS current_stock,
-    l.purchase_cost_ht_cents,
+    coalesce(lc.unit_cost_ht_cents, l.purchase_cost_ht_cents) AS purchase_cost_ht_cents,
     l.sale_price_ttc_cents,
     round(l.sale_price_ttc_cents * 10000 / (10000 + l.vat_rate)) AS sale_price_ht_cents,
-    round(100 * l.purchase_cost_ht_cents
+    round(100 * coalesce(lc.unit_cost_ht_cents, l.purchase_cost_ht_cents)
           / nullif(l.sale_price_ttc_cents * 10000 / (10000 + l.vat_rate), 0), 2) AS bevcost_pct
 FROM library AS l
 JOIN basis AS b USING (library_ref_id)
 LEFT JOIN received AS r USING (library_ref_id)
 LEFT JOIN depleted AS d USING (library_ref_id)
+LEFT JOIN last_cost AS lc USING (library_ref_id)
 """
 
 
@@ -83,8 +90,8 @@ def record_counts(
         ensure_tables(conn, *STOCK_TABLES)
         _check_references(conn, [ref for ref, *_ in counts])
         for ref, counted_on, quantity, note in counts:
-            if quantity < 0:
-                raise StockInputError(f"{ref}: a count cannot be negative ({quantity})")
+            if not math.isfinite(quantity) or quantity < 0:
+                raise StockInputError(f"{ref}: a count must be a finite number >= 0 ({quantity})")
             conn.execute(
                 "INSERT OR REPLACE INTO stock_counts (library_ref_id, counted_on, quantity, note) "
                 "VALUES (?, ?, ?, ?)",
@@ -102,8 +109,10 @@ def record_purchases(
         ensure_tables(conn, *STOCK_TABLES)
         _check_references(conn, [ref for ref, *_ in purchases])
         for ref, received_on, quantity, cost, supplier in purchases:
-            if quantity <= 0:
-                raise StockInputError(f"{ref}: a purchase needs a positive quantity ({quantity})")
+            if not math.isfinite(quantity) or quantity <= 0:
+                raise StockInputError(f"{ref}: a purchase needs a finite quantity > 0 ({quantity})")
+            if cost is not None and cost < 0:
+                raise StockInputError(f"{ref}: a unit cost cannot be negative ({cost} cents)")
             conn.execute(
                 "INSERT INTO purchases (library_ref_id, received_on, quantity, "
                 "unit_cost_ht_cents, supplier) VALUES (?, ?, ?, ?, ?)",
