@@ -180,3 +180,22 @@ def test_an_order_seen_on_two_pages_because_data_moved_counts_once(simulator):
         orders = client.list_orders(DOC_REPORT_ID)
     assert [o.order_number for o in orders] == ["101", "102", "103"]
     assert sum(o.total for o in orders) == 9080
+
+
+def test_dropped_connections_and_bodies_cut_short_are_retried(simulator):
+    simulator.inject(Fault("/v1/orders", reset=True))
+    simulator.inject(Fault("/v1/orders", truncate_to=40))
+    with client_for(simulator) as client:
+        orders = client.list_orders(DOC_REPORT_ID)
+    assert sum(o.total for o in orders) == 9080
+
+
+def test_a_changed_answer_is_caught_by_validation(simulator):
+    def euros(body):
+        body["data"][0]["total"] = body["data"][0]["total"] / 100  # 31.0 instead of 3100
+        return body
+
+    simulator.inject(Fault("/v1/orders", mutate=euros))
+    with client_for(simulator) as client, pytest.raises(PopinaPayloadError) as err:
+        client.list_orders(DOC_REPORT_ID)
+    assert err.value.field == "data.0.total" and "31.0" in str(err.value)

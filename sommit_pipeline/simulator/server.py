@@ -14,11 +14,14 @@ report was recorded, i.e. at closing), so a client must widen its window and re-
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
+import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from http import HTTPStatus
@@ -73,7 +76,8 @@ class BadRequest(ValueError):
 @dataclass
 class Fault:
     """A misbehaviour served instead of the real answer, ``times`` times, on GETs whose path
-    starts with ``path_prefix``: an HTTP status (with headers and body), a delay, or both."""
+    starts with ``path_prefix``: an HTTP status (with headers and body), a delay, a dropped
+    connection, a body cut short, a body changed by ``mutate``, or a page that shifts."""
 
     path_prefix: str
     status: int | None = None
@@ -85,6 +89,10 @@ class Fault:
     # items had been inserted before it (the client then sees an item twice).
     shift: int = 0
     page_index: int | None = None  # only on this page (``index`` parameter), else any request
+    reset: bool = False  # close the connection without answering
+    truncate_to: int | None = None  # announce the whole body, send this many bytes, close
+    # Change the real answer before it is sent (missing field, wrong type, euros for cents...).
+    mutate: Callable[[Any], Any] | None = None
 
 
 def _page(
@@ -251,6 +259,10 @@ class PopinaSimulator:
                 fault = simulator._take_fault(split.path, query)
                 if fault is not None:
                     time.sleep(fault.delay_s)
+                    if fault.reset:
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
                     if fault.status is not None:
                         self._send_raw(fault.status, fault.body.encode(), fault.headers)
                         return
@@ -258,6 +270,17 @@ class PopinaSimulator:
                     status, body = simulator.route(split.path, query, fault.shift if fault else 0)
                 except BadRequest as exc:
                     status, body = 400, {"error": "bad_request", "message": str(exc)}
+                if fault is not None and fault.mutate is not None and status == 200:
+                    body = fault.mutate(copy.deepcopy(body))
+                if fault is not None and fault.truncate_to is not None:
+                    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload[: fault.truncate_to])
+                    self.close_connection = True
+                    return
                 self._send(status, body)
 
             def _refuse(self) -> None:
