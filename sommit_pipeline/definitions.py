@@ -8,7 +8,7 @@ import dagster as dg
 
 from sommit_pipeline import settings
 from sommit_pipeline.assets.books import current_stock, revenue, stock_movements, unmatched_items
-from sommit_pipeline.assets.library import library, pos_links
+from sommit_pipeline.assets.library import library, library_prices, pos_links
 from sommit_pipeline.assets.popina import popina_catalog, popina_sales
 from sommit_pipeline.automation import closed_tills_sensor, link_changes_sensor, morning_schedule
 from sommit_pipeline.jobs import nightly_job
@@ -21,6 +21,7 @@ ASSETS = [
     popina_catalog,
     library,
     pos_links,
+    library_prices,
     unmatched_items,
     stock_movements,
     revenue,

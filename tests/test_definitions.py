@@ -7,7 +7,14 @@ import dagster as dg
 from sommit_pipeline.definitions import defs
 
 DAILY = {"popina_sales", "stock_movements", "revenue"}
-CURRENT_STATE = {"popina_catalog", "library", "pos_links", "unmatched_items", "current_stock"}
+CURRENT_STATE = {
+    "popina_catalog",
+    "library",
+    "pos_links",
+    "library_prices",
+    "unmatched_items",
+    "current_stock",
+}
 
 
 def test_definitions_load_with_every_asset():
@@ -33,7 +40,8 @@ def test_lineage_runs_from_popina_through_links_to_the_books():
     assert parents("revenue") == {"popina_sales", "pos_links"}
     assert parents("unmatched_items") == {"popina_sales", "popina_catalog", "library", "pos_links"}
     assert parents("pos_links") == {"library"}
-    assert parents("current_stock") == {"stock_movements", "library"}
+    assert parents("current_stock") == {"stock_movements", "library", "library_prices"}
+    assert parents("library_prices") == {"popina_catalog", "pos_links"}
 
 
 def test_job_schedule_and_sensor_are_registered():

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from sommit_pipeline.assets.library import library, pos_links
+from sommit_pipeline.assets.library import library, library_prices, pos_links
 from sommit_pipeline.partitions import service_day_window, service_days
 from sommit_pipeline.resources.warehouse import DuckDBWarehouse
 from sommit_pipeline.sync.queue import library_engine
@@ -131,7 +131,7 @@ def revenue(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse) -> dg
 
 
 @dg.asset(
-    deps=[stock_movements, library],
+    deps=[stock_movements, library, library_prices],
     check_specs=[
         dg.AssetCheckSpec(
             NEGATIVE_STOCK_CHECK,

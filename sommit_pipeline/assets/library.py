@@ -5,6 +5,8 @@ import dagster as dg
 from sommit_pipeline.resources.library_files import LibraryFiles
 from sommit_pipeline.resources.warehouse import DuckDBWarehouse
 from sommit_pipeline.transforms.library import read_library_csv, read_links_csv
+from sommit_pipeline.warehouse.catalog import apply_pos_prices
+from sommit_pipeline.warehouse.io import transaction
 from sommit_pipeline.warehouse.library import import_library, seed_links
 from sommit_pipeline.warehouse.schema import ensure_tables
 
@@ -47,5 +49,20 @@ def pos_links(warehouse: DuckDBWarehouse, library_files: LibraryFiles) -> dg.Mat
             "links": links,
             "library_references_fed": references,
             "seeded_now": seeded if seeded is not None else 0,
+        }
+    )
+
+
+@dg.asset(deps=["popina_catalog", pos_links], pool="duckdb", group_name="library", kinds={"duckdb"})
+def library_prices(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+    """Prices come from the POS: a library reference sold whole (serving factor 1) takes the
+    till's current price as its sale price, when its POS references agree on one. Each change
+    is appended to ``link_audit``."""
+    with warehouse.connect() as conn, transaction(conn):
+        changes = apply_pos_prices(conn)
+    return dg.MaterializeResult(
+        metadata={
+            "prices_updated": len(changes),
+            "changes": "; ".join(f"{ref}: {old} -> {new}" for ref, old, new in changes[:10]),
         }
     )

@@ -28,6 +28,7 @@ from sommit_pipeline.transforms.sales import (
     sales_frame,
     service_days_frame,
 )
+from sommit_pipeline.warehouse.catalog import ensure_history_view
 from sommit_pipeline.warehouse.io import replace_days
 from sommit_pipeline.warehouse.schema import ensure_tables
 
@@ -140,7 +141,8 @@ def popina_catalog(
     """The till's catalogue (products, categories, prices) as seen today. Popina keeps no
     history of it, so each day's snapshot is kept (``seen_on``), one per day however often it
     runs; a backfill of past days records today's catalogue, not a made-up past one. Its raw
-    answer is archived; when replaying, the newest archived catalogue is used instead."""
+    answer is archived; when replaying, the newest archived catalogue is used instead. Price and
+    label changes show in the ``pos_reference_history`` view."""
     if archive.replay:
         seen_on, products = read_catalog_archive(Path(archive.path))
     else:
@@ -152,6 +154,7 @@ def popina_catalog(
     frame = catalog_frame(products, seen_on)
     with warehouse.connect() as conn:
         replace_days(conn, {"popina_catalog": frame}, seen_on, seen_on, day_column="seen_on")
+        ensure_history_view(conn)
     return dg.MaterializeResult(
         metadata={
             "seen_on": seen_on.isoformat(),

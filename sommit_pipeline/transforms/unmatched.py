@@ -58,6 +58,7 @@ UNMATCHED_SCHEMA = pl.Schema(
         "suggestion_score": pl.Float64,
         "suggestion_confidence": pl.String,  # sure | likely | unsure
         "suggestion_is_almost": pl.Boolean,  # same wine, other vintage than the label's
+        "relink_from": pl.String,  # the linked product id this one replaces (ids regenerated)
     }
 )
 SUGGESTION_COLUMNS = (
@@ -92,9 +93,59 @@ def suggest(labels: list[str], engine: MatchEngine, names: dict[str, str]) -> pl
     )
 
 
+# Popina has been seen regenerating its product ids: a new id with the label and price of a
+# linked product that has left the catalogue is the same product. Its old link is offered.
+REGENERATED_IDS_SQL = """
+WITH latest AS (SELECT max(seen_on) AS day FROM popina_catalog),
+current_products AS (
+    SELECT pos_product_id, label, unit_price_cents FROM popina_catalog
+    WHERE seen_on = (SELECT day FROM latest)
+),
+departed_links AS (
+    SELECT l.pos_product_id, l.library_ref_id,
+           arg_max(c.label, c.seen_on) AS label,
+           arg_max(c.unit_price_cents, c.seen_on) AS unit_price_cents
+    FROM pos_links AS l JOIN popina_catalog AS c USING (pos_product_id)
+    WHERE l.pos_product_id NOT IN (SELECT pos_product_id FROM current_products)
+    GROUP BY l.pos_product_id, l.library_ref_id
+)
+SELECT n.pos_product_id, min(d.pos_product_id) AS relink_from, min(d.library_ref_id) AS target
+FROM current_products AS n
+JOIN departed_links AS d ON d.label = n.label AND d.unit_price_cents = n.unit_price_cents
+WHERE n.pos_product_id NOT IN (SELECT pos_product_id FROM pos_links)
+GROUP BY n.pos_product_id
+HAVING count(DISTINCT d.library_ref_id) = 1
+"""
+
+
 def unmatched_items(
     conn: duckdb.DuckDBPyConnection, engine: MatchEngine, names: dict[str, str]
 ) -> pl.DataFrame:
     items = unlinked_items(conn)
     suggestions = suggest(items["label"].to_list(), engine, names)
-    return pl.concat([items, suggestions], how="horizontal").cast(dict(UNMATCHED_SCHEMA))
+    frame = pl.concat([items, suggestions], how="horizontal").with_columns(
+        relink_from=pl.lit(None, pl.String)
+    )
+    relinks = conn.sql(REGENERATED_IDS_SQL).pl()
+    if relinks.height:
+        frame = (
+            frame.join(relinks, on="pos_product_id", how="left", suffix="_old")
+            .with_columns(
+                suggested_library_ref_id=pl.coalesce("target", "suggested_library_ref_id"),
+                suggested_name=pl.when(pl.col("target").is_not_null())
+                .then(pl.col("target").replace_strict(names, default=None))
+                .otherwise(pl.col("suggested_name")),
+                suggestion_score=pl.when(pl.col("target").is_not_null())
+                .then(100.0)
+                .otherwise(pl.col("suggestion_score")),
+                suggestion_confidence=pl.when(pl.col("target").is_not_null())
+                .then(pl.lit("sure"))
+                .otherwise(pl.col("suggestion_confidence")),
+                suggestion_is_almost=pl.when(pl.col("target").is_not_null())
+                .then(False)
+                .otherwise(pl.col("suggestion_is_almost")),
+                relink_from=pl.col("relink_from_old"),
+            )
+            .drop("target", "relink_from_old")
+        )
+    return frame.cast(dict(UNMATCHED_SCHEMA)).select(list(UNMATCHED_SCHEMA))

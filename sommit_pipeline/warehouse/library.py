@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 
 from sommit_pipeline.warehouse.io import transaction
-from sommit_pipeline.warehouse.schema import ensure_tables, table_exists
+from sommit_pipeline.warehouse.schema import ensure_tables
 
 
 class LinkTargetError(ValueError):
@@ -33,13 +33,17 @@ def import_library(conn: duckdb.DuckDBPyConnection, references: pl.DataFrame) ->
 
 
 def seed_links(conn: duckdb.DuckDBPyConnection, links: pl.DataFrame | None) -> int | None:
-    """Create the link table, seeded with ``links``, the first time only: afterwards it is the
-    user's and the pipeline never writes it. Returns the number of seeded links, or None when
-    the table already existed."""
+    """Seed the link table with ``links`` once, while it is empty and was never seeded:
+    afterwards it is the user's and the pipeline never writes it. Returns the number of seeded
+    links, or None when there was nothing to do."""
     with transaction(conn):
-        if table_exists(conn, "pos_links"):
-            return None
         ensure_tables(conn, "library", "pos_links", "link_audit")
+        seeded, links_now = conn.execute(
+            "SELECT (SELECT count(*) FROM link_audit WHERE action = 'seed'), "
+            "(SELECT count(*) FROM pos_links)"
+        ).fetchall()[0]
+        if seeded or links_now:
+            return None
         if links is None or links.height == 0:
             return 0
         conn.register("incoming_links", links)

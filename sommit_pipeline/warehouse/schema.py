@@ -135,7 +135,8 @@ TABLES: dict[str, str] = {
         suggested_name VARCHAR,
         suggestion_score DOUBLE,
         suggestion_confidence VARCHAR,
-        suggestion_is_almost BOOLEAN
+        suggestion_is_almost BOOLEAN,
+        relink_from VARCHAR
     """,
     "stock_movements": """
         service_day DATE NOT NULL,
@@ -178,10 +179,3 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection, *names: str) -> None:
         if name in SEQUENCES:
             conn.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCES[name]}")
         conn.execute(f"CREATE TABLE IF NOT EXISTS {name} ({TABLES[name]})")
-
-
-def table_exists(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchall()[0]
-    return bool(row and row[0])
