@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import logging
 import os
 import platform
@@ -458,6 +459,7 @@ def idempotence(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
 
 CHILD = textwrap.dedent(
     """
+    import json
     import sys
     from datetime import date
     import dagster as dg
@@ -467,6 +469,18 @@ CHILD = textwrap.dedent(
     first, last = date.fromisoformat(sys.argv[1]), date.fromisoformat(sys.argv[2])
     with dg.DagsterInstance.get() as instance:
         result = execute_nightly(build_definitions(), instance, first, last, log_level="ERROR")
+        steps = {}  # step key -> [start, end] (epoch seconds), from the instance's event log
+        for record in instance.all_logs(result.run_id):
+            event = record.dagster_event
+            if event is None or event.step_key is None:
+                continue
+            if event.event_type == dg.DagsterEventType.STEP_START:
+                steps.setdefault(event.step_key, [record.timestamp, None])
+            elif event.event_type in (
+                dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE
+            ):
+                steps.setdefault(event.step_key, [None, None])[1] = record.timestamp
+    print("STEPS " + json.dumps(steps))
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data:
             error = event.step_failure_data.error
@@ -509,6 +523,26 @@ def start_child(env: dict[str, str], days: tuple[date, date], log: Path) -> subp
         )
 
 
+def step_overlap(texts: list[str]) -> tuple[float, int]:
+    """From the two children's ``STEPS`` lines: how long the spans from their first step start to
+    their last step end overlap, and how many (step of A, step of B) pairs ran at the same time."""
+    runs = []
+    for text in texts:
+        lines = [line for line in text.splitlines() if line.startswith("STEPS ")]
+        steps = json.loads(lines[-1][len("STEPS ") :]) if lines else {}
+        runs.append([(a, b) for a, b in steps.values() if a is not None and b is not None])
+    if not all(runs):
+        return 0.0, 0
+
+    def overlap(x: tuple[float, float], y: tuple[float, float]) -> float:
+        return max(0.0, min(x[1], y[1]) - max(x[0], y[0]))
+
+    a, b = runs
+    span_a = (min(s for s, _ in a), max(e for _, e in a))
+    span_b = (min(s for s, _ in b), max(e for _, e in b))
+    return overlap(span_a, span_b), sum(overlap(x, y) > 0 for x in a for y in b)
+
+
 def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: date, last: date):
     middle = first + (last - first) // 2
     trials = [
@@ -532,10 +566,13 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
         logs = [work / f"concurrency-{number}-{i}.log" for i in (0, 1)]
         started = time.perf_counter()
         children = [start_child(env, d, log) for d, log in zip((days_a, days_b), logs, strict=True)]
-        codes, walls = [], []
-        for child in children:
-            codes.append(child.wait())
-            walls.append(time.perf_counter() - started)
+        codes: list[int | None] = [None, None]
+        walls = [0.0, 0.0]
+        while None in codes:
+            for i, child in enumerate(children):
+                if codes[i] is None and child.poll() is not None:
+                    codes[i], walls[i] = child.returncode, time.perf_counter() - started
+            time.sleep(0.05)
         texts = [log.read_text() for log in logs]
         assert not any(API_KEY in text for text in texts), "the API key leaked in a child's output"
         lock_errors = [
@@ -546,6 +583,7 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
             shorten(line, 100) for text in texts for line in text.splitlines() if "FAILED" in line
         ]
         diff = differing(table_hashes(ref), table_hashes(target))
+        spans, pairs = step_overlap(texts)
         rows.append(
             [
                 label,
@@ -553,6 +591,8 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
                 f"{days_b[0]}..{days_b[1]}",
                 f"{codes[0]} / {codes[1]}",
                 f"{walls[0]:.1f} / {walls[1]:.1f}",
+                f"{spans:.1f}",
+                pairs,
                 ("run " + ", ".join("AB"[i] for i in waited)) if waited else "no",
                 "yes: " + "; ".join(failures) if lock_errors else "no",
                 "yes" if not diff else "**NO**: " + ", ".join(diff),
@@ -570,6 +610,8 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
             "run B days",
             "exit codes A / B",
             "done after s A / B",
+            "steps of A and B overlap s",
+            "step pairs running together",
             "printed 'waiting for lock'",
             "lock error",
             "tables = sequential A then B",
