@@ -545,13 +545,23 @@ def step_overlap(texts: list[str]) -> tuple[float, int]:
 
 def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: date, last: date):
     middle = first + (last - first) // 2
+    week_b = (middle, middle + timedelta(days=6))
+    # (label, days of run A, days of run B, both runs on one Dagster instance)
     trials = [
-        ("demo range + 1 day", (DEMO_FIRST_DAY, DEMO_LAST_DAY), (middle, middle)),
-        ("week range + 1 day", (first, last), (middle, middle)),
-        ("week range + overlapping week", (first, last), (middle, middle + timedelta(days=6))),
+        ("demo range + 1 day", (DEMO_FIRST_DAY, DEMO_LAST_DAY), (middle, middle), True),
+        ("week range + 1 day", (first, last), (middle, middle), True),
+        ("week range + overlapping week", (first, last), week_b, True),
+        # Two instances: no shared `duckdb` pool, only DuckDB's file lock keeps them apart.
+        (
+            "demo range + 1 day, two instances",
+            (DEMO_FIRST_DAY, DEMO_LAST_DAY),
+            (middle, middle),
+            False,
+        ),
+        ("week range + overlapping week, two instances", (first, last), week_b, False),
     ]
     rows = []
-    for number, (label, days_a, days_b) in enumerate(trials, 1):
+    for number, (label, days_a, days_b, shared) in enumerate(trials, 1):
         # Sequential reference: the same two runs, one after the other, in the same way.
         ref = work / f"concurrency-{number}-sequential.duckdb"
         env = child_env(simulator.base_url, scenario, ref, work / f"home-{number}-sequential")
@@ -560,12 +570,18 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
             code = start_child(env, days, log).wait()
             if code != 0:
                 raise SystemExit(f"sequential run {days} failed:\n{log.read_text()[-2000:]}")
-        # The concurrent pair: same file, same DAGSTER_HOME, started together.
+        # The concurrent pair: same file, same DAGSTER_HOME (unless not `shared`), started together.
         target = work / f"concurrency-{number}.duckdb"
-        env = child_env(simulator.base_url, scenario, target, work / f"home-{number}")
+        envs = [
+            child_env(simulator.base_url, scenario, target, work / f"home-{number}-{home}")
+            for home in (("a", "a") if shared else ("a", "b"))
+        ]
         logs = [work / f"concurrency-{number}-{i}.log" for i in (0, 1)]
         started = time.perf_counter()
-        children = [start_child(env, d, log) for d, log in zip((days_a, days_b), logs, strict=True)]
+        children = [
+            start_child(env, d, log)
+            for env, d, log in zip(envs, (days_a, days_b), logs, strict=True)
+        ]
         codes: list[int | None] = [None, None]
         walls = [0.0, 0.0]
         while None in codes:
@@ -587,6 +603,7 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
         rows.append(
             [
                 label,
+                "one" if shared else "two",
                 f"{days_a[0]}..{days_a[1]}",
                 f"{days_b[0]}..{days_b[1]}",
                 f"{codes[0]} / {codes[1]}",
@@ -600,12 +617,13 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
         )
         print(f"  [{number}/{len(trials)}] {label}: exit {codes}", file=sys.stderr, flush=True)
     print(
-        "### Concurrency: two processes started together, same DuckDB file, "
-        "same sqlite Dagster instance\n"
+        "### Concurrency: two processes started together on the same DuckDB file "
+        "(sqlite Dagster instance, shared or not)\n"
     )
     print_table(
         [
             "trial",
+            "Dagster instances",
             "run A days",
             "run B days",
             "exit codes A / B",

@@ -77,3 +77,33 @@ def test_a_regenerated_id_is_offered_its_old_link_and_the_old_one_keeps_its_hist
         "SELECT in_latest_catalogue FROM pos_reference_history WHERE pos_product_id = ?",
         [P_GLASS_CDR],
     ) == [(False,)]
+
+
+def test_sync_offers_the_old_link_first_for_a_regenerated_id(pipeline):
+    import io
+
+    from sommit_pipeline.sync.terminal import SyncSession
+    from sommit_pipeline.warehouse.io import connect
+
+    assert pipeline.run(D14).success
+    yesterday_snapshot(pipeline)
+    catalog_product(pipeline, P_GLASS_CDR)["id"] = P_NEW_GLASS_CDR
+    assert pipeline.run(D14).success
+    from sommit_pipeline.sync.queue import pending_items
+
+    with connect(pipeline.warehouse) as conn:
+        ids = [item.pos_product_id for item in pending_items(conn)]
+    answers = "s\n" * ids.index(P_NEW_GLASS_CDR) + "y\nq\n"  # yes on the regenerated one
+    out = io.StringIO()
+    session = SyncSession(
+        lambda: connect(pipeline.warehouse),
+        decided_by="t",
+        include_catalogue_only=True,
+        stdin=io.StringIO(answers),
+        stdout=out,
+    )
+    session.run()
+    assert f"relink: same label and price as {P_GLASS_CDR}, linked to LIB-CDR" in out.getvalue()
+    assert pipeline.query(
+        "SELECT library_ref_id FROM pos_links WHERE pos_product_id = ?", [P_NEW_GLASS_CDR]
+    ) == [("LIB-CDR",)]

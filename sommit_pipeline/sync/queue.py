@@ -9,7 +9,7 @@ import duckdb
 
 from sommit_pipeline.matching.engine import LibraryEntry, MatchEngine
 from sommit_pipeline.matching.library import entries_from_rows
-from sommit_pipeline.transforms.unmatched import unlinked_items
+from sommit_pipeline.transforms.unmatched import REGENERATED_IDS_SQL, unlinked_items
 from sommit_pipeline.warehouse.schema import ensure_tables
 
 
@@ -22,6 +22,8 @@ class SyncItem:
     last_sale_day: date | None
     unlinked_quantity: float
     unlinked_revenue_ttc_cents: int
+    relink_from: str | None = None  # a departed linked product with this label and price
+    relink_target: str | None = None  # ... and the library reference it was linked to
 
 
 def pending_items(
@@ -30,7 +32,17 @@ def pending_items(
     """Unlinked, not ignored POS references as they stand now (not as last materialised):
     sold ones first, by revenue not yet linked."""
     ensure_tables(conn)
-    items = [SyncItem(**row) for row in unlinked_items(conn).iter_rows(named=True)]
+    relinks = {
+        pid: (old, target) for pid, old, target in conn.execute(REGENERATED_IDS_SQL).fetchall()
+    }
+    items = [
+        SyncItem(
+            **row,
+            relink_from=relinks.get(row["pos_product_id"], (None, None))[0],
+            relink_target=relinks.get(row["pos_product_id"], (None, None))[1],
+        )
+        for row in unlinked_items(conn).iter_rows(named=True)
+    ]
     return [i for i in items if i.is_sold or include_catalogue_only]
 
 

@@ -55,6 +55,9 @@ class SyncSession:
         self.say(f"{len(items)} drink(s) to synchronise ({sold} sold). {KEYS}")
         for number, item in enumerate(items, start=1):
             suggestions = engine.suggest(item.label, limit=5)
+            if item.relink_target:  # Popina regenerated its id: its old link comes first
+                old = Suggestion(item.relink_target, 100.0, "sure", False, None, None)
+                suggestions = [old, *(s for s in suggestions if s.ref_id != old.ref_id)][:5]
             self.show(number, len(items), item, suggestions)
             if not self.decide(item, suggestions):
                 break
@@ -173,6 +176,11 @@ class SyncSession:
         stake = item.unlinked_revenue_ttc_cents / 100
         self.say(f"\n[{number}/{total}] {mark}  {item.label}  ({item.category or '-'})")
         self.say(f"        {last}   revenue at stake {stake:,.2f} €   id {item.pos_product_id}")
+        if item.relink_from:
+            self.say(
+                f"   relink: same label and price as {item.relink_from}, linked to "
+                f"{item.relink_target} before it left the catalogue"
+            )
         if not suggestions:
             self.say("   no suggestion: [n]o to search or create, [i]gnore if not tracked")
         for n, s in enumerate(suggestions, start=1):
