@@ -30,4 +30,5 @@ bench: $(BIN)/sommit  ## backfill benchmarks (figures go to BENCHMARKS.md by han
 	$(BIN)/python benchmarks/backfill.py
 
 clean:
-	rm -rf $(VENV) .dagster_home data/demo data/archive data/*.duckdb data/*.duckdb.wal
+	rm -rf $(VENV) .dagster_home .dagster_home_live data/demo data/archive data/live-archive \
+	       data/*.duckdb data/*.duckdb.wal

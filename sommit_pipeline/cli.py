@@ -15,14 +15,15 @@ import contextlib
 import os
 import subprocess
 import sys
+import threading
 import warnings
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sommit_pipeline.scenarios.format import LIBRARY_FILE, LINKS_FILE, iter_closures, read_meta
-from sommit_pipeline.simulator.server import PopinaSimulator
+from sommit_pipeline.simulator.server import PopinaSimulator, ScenarioData
 from sommit_pipeline.sync.commands import add_commands
 from sommit_pipeline.sync.commands import run as run_decision_command
 
@@ -53,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("london", help="run every day of the real London export in one run")
     ui = commands.add_parser("ui", help="serve the demo and start `dagster dev`")
     ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument(
+        "--live",
+        action="store_true",
+        help="the demo moved to end yesterday, with a late closing and a correction "
+        "arriving after two minutes, for the sensor to pick up (own warehouse)",
+    )
     serve = commands.add_parser("serve", help="serve a scenario as a Popina simulator")
     serve.add_argument("scenario", nargs="?", default="demo")
     serve.add_argument("--port", type=int, default=8765)
@@ -80,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         first, last = scenario_days(folder)
         return run_scenario(folder, first, last)
     if args.command == "ui":
-        return open_ui(args.port)
+        return open_ui(args.port, live=args.live)
     if args.command == "serve":
         return serve_forever(resolve_scenario(args.scenario), args.port)
     if args.command == "convert-export":
@@ -171,9 +178,12 @@ def scenario_days(folder: Path) -> tuple[date, date]:
 
 
 @contextlib.contextmanager
-def simulated_popina(folder: Path, first_day: date, port: int = 0) -> Iterator[PopinaSimulator]:
-    """Serve ``folder`` and point this process's configuration at it."""
-    with PopinaSimulator(folder, api_key=DEMO_API_KEY, port=port) as simulator:
+def simulated_popina(
+    folder: Path, first_day: date, port: int = 0, data: ScenarioData | None = None
+) -> Iterator[PopinaSimulator]:
+    """Serve ``folder`` (or ``data`` loaded from it) and point this process's configuration
+    at it."""
+    with PopinaSimulator(data or folder, api_key=DEMO_API_KEY, port=port) as simulator:
         os.environ["POPINA_BASE_URL"] = simulator.base_url
         os.environ["POPINA_API_KEY"] = DEMO_API_KEY
         os.environ["SOMMIT_LIBRARY_CSV"] = str(folder / LIBRARY_FILE)
@@ -183,6 +193,43 @@ def simulated_popina(folder: Path, first_day: date, port: int = 0) -> Iterator[P
         # Partitions start with the scenario, so the UI shows its days, not years of gaps.
         os.environ.setdefault("SOMMIT_FIRST_SERVICE_DAY", first_day.isoformat())
         yield simulator
+
+
+LIVE_EVENTS_AFTER_S = 120.0
+
+
+def live_demo(folder: Path) -> tuple[ScenarioData, date]:
+    """The demo moved so that it ends yesterday, its last closure held back (a till not closed
+    yet). After two minutes that closure is recorded late and a line of the day before is
+    cancelled after finalization: ``closed_tills_sensor`` (every 5 minutes) requests both days,
+    with nobody touching anything. Uses its own warehouse and Dagster instance."""
+    os.environ.setdefault("SOMMIT_WAREHOUSE", str(PROJECT_ROOT / "data" / "live.duckdb"))
+    os.environ.setdefault("SOMMIT_ARCHIVE", str(PROJECT_ROOT / "data" / "live-archive"))
+    os.environ["DAGSTER_HOME"] = str(PROJECT_ROOT / ".dagster_home_live")
+    first_day, last_day = demo_days()
+    yesterday = datetime.now(ZoneInfo("Europe/Paris")).date() - timedelta(days=1)
+    shift = (yesterday - last_day).days
+    data = ScenarioData.load(folder)
+    data.shift_days(shift)
+    late = data.reports[-1]
+    corrected = next(r for r in reversed(data.reports[:-1]) if not r.get("isTraining"))
+    data.hold_back(late["id"])
+
+    def events() -> None:
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        data.close_late(late["id"], now)
+        cents = data.cancel_after_finalization(corrected["id"], 0, 0, now)
+        print(
+            f"[live demo] closure {late['id']} recorded late; {cents / 100:.2f} cancelled after "
+            f"finalization in closure {corrected['id']}: the sensor will request both days",
+            flush=True,
+        )
+
+    delay = float(os.environ.get("SOMMIT_LIVE_EVENTS_AFTER_S", LIVE_EVENTS_AFTER_S))
+    timer = threading.Timer(delay, events)
+    timer.daemon = True
+    timer.start()
+    return data, first_day + timedelta(days=shift)
 
 
 def ensure_dagster_home() -> Path:
@@ -264,9 +311,12 @@ def serve_forever(folder: Path, port: int) -> int:
     return 0
 
 
-def open_ui(port: int) -> int:
+def open_ui(port: int, live: bool = False) -> int:
+    folder, first_day, data = demo_scenario(), demo_days()[0], None
+    if live:
+        data, first_day = live_demo(folder)
     ensure_dagster_home()
-    with simulated_popina(demo_scenario(), demo_days()[0]) as simulator:
+    with simulated_popina(folder, first_day, data=data) as simulator:
         print(f"Popina simulator at {simulator.base_url}; Dagster UI on http://127.0.0.1:{port}")
         command = [
             sys.executable,

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -67,6 +67,66 @@ class ScenarioData:
         self.orders_by_report[report["id"]] = list(orders)
         for order in orders:
             self.orders_by_id[order["id"]] = order
+
+    # -- what happens to a till after the fact (late closings, corrections) ----------------
+
+    def shift_days(self, days: int) -> None:
+        """Move every timestamp by whole days, e.g. so that a past scenario ends yesterday."""
+        delta = timedelta(days=days)
+        for report in self.reports:
+            for key in ("createdAt", "updatedAt", "startedAt", "finalizedAt"):
+                report[key] = _shifted(report.get(key), delta)
+        for order in self.orders_by_id.values():
+            for key in ("createdAt", "updatedAt", "openedAt", "closedAt"):
+                order[key] = _shifted(order.get(key), delta)
+
+    def hold_back(self, report_id: str) -> dict[str, Any]:
+        """Take a closure out of the lists, as a till not yet closed would be."""
+        report = self.reports_by_id[report_id]
+        self.reports.remove(report)
+        return report
+
+    def close_late(self, report_id: str, recorded_at: str) -> None:
+        """A held-back closure is recorded now: listed again, created and finalized late."""
+        report = self.reports_by_id[report_id]
+        report["createdAt"] = report["updatedAt"] = recorded_at
+        report["finalizedAt"] = report["finalizedAt"] or recorded_at
+        if report not in self.reports:
+            self.reports.append(report)
+
+    def cancel_after_finalization(
+        self, report_id: str, order_index: int, line_index: int, recorded_at: str
+    ) -> int:
+        """Cancel a line of a finalized closure, as Popina records it: the line is flagged, the
+        order and closure totals drop, a cancellation "after finalization" is added and the
+        closure's updatedAt moves. Returns the amount cancelled, in cents."""
+        order = self.orders_by_report[report_id][order_index]
+        item = order["items"][line_index]
+        if item.get("isCanceled"):
+            raise ValueError(f"line {line_index} of order {order['id']} is already cancelled")
+        item["isCanceled"] = True
+        amount = item["total"]
+        order["total"] -= amount
+        order["updatedAt"] = recorded_at
+        if order.get("payments"):
+            order["payments"][0]["paymentAmount"] -= amount
+        report = self.reports_by_id[report_id]
+        report["totalSales"] -= amount
+        if report.get("reportPayments"):
+            report["reportPayments"][0]["paymentAmount"] -= amount
+        report.setdefault("reportCancellations", []).append(
+            {
+                "name": "Annulation",
+                "quantity": item["quantity"],
+                "amount": amount,
+                "afterFinalization": True,
+                "productList": [
+                    {"name": item["description"], "quantity": item["quantity"], "amount": amount}
+                ],
+            }
+        )
+        report["updatedAt"] = recorded_at
+        return amount
 
 
 class BadRequest(ValueError):
@@ -139,6 +199,13 @@ def _date_param(query: dict[str, list[str]], name: str) -> date | None:
         return date.fromisoformat(query[name][0])
     except ValueError as exc:
         raise BadRequest(f"{name} must be a date YYYY-MM-DD") from exc
+
+
+def _shifted(timestamp: str | None, delta: timedelta) -> str | None:
+    if timestamp is None:
+        return None
+    moved = datetime.fromisoformat(timestamp.replace("Z", "+00:00")) + delta
+    return moved.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _utc_date(timestamp: str) -> date:
