@@ -139,7 +139,7 @@ def test_amounts_in_euros_instead_of_cents_name_endpoint_and_field(tmp_path):
         pytest.raises(PopinaPayloadError) as err,
     ):
         client.list_reports(date(2025, 3, 1), date(2025, 3, 31))
-    assert err.value.endpoint == "/v1/reports?index=0"
+    assert err.value.endpoint == "/v1/reports?since=2025-03-01&until=2025-03-31&index=0"
     assert err.value.field == "data.0.totalSales"
     assert "90.8" in str(err.value)
 
@@ -155,8 +155,8 @@ def test_missing_line_field_names_the_order_line(tmp_path):
         client.list_orders(DOC_REPORT_ID)
     assert err.value.field == "data.1.items.2.total"
     assert str(err.value) == (
-        "malformed Popina payload from GET /v1/orders?index=0: field `data.1.items.2.total` "
-        "is missing"
+        f"malformed Popina payload from GET /v1/orders?reportId={DOC_REPORT_ID}&index=0: "
+        "field `data.1.items.2.total` is missing"
     )
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -138,7 +139,8 @@ class PopinaClient:
         while index < total_pages:
             page_params = {**params, "index": str(index), "size": str(self._page_size)}
             body = self._get_json(endpoint, page_params)
-            where = f"{endpoint}?index={index}"
+            # Name the page and its filter: the closure (reportId) or the dates asked for.
+            where = f"{endpoint}?{urlencode({**params, 'index': index})}"
             if not isinstance(body, dict):
                 raise PopinaPayloadError(where, "<body>", f"is a {type(body).__name__}, not a page")
             if "data" not in body:
