@@ -543,10 +543,17 @@ def step_overlap(texts: list[str]) -> tuple[float, int]:
     return overlap(span_a, span_b), sum(overlap(x, y) > 0 for x in a for y in b)
 
 
+def last_line(text: str) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("STEPS ")]
+    failed = [ln for ln in lines if ln.startswith("FAILED")]
+    return (failed or lines or ["(no output)"])[-1].strip()
+
+
 def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: date, last: date):
     middle = first + (last - first) // 2
     week_b = (middle, middle + timedelta(days=6))
-    # (label, days of run A, days of run B, both runs on one Dagster instance)
+    # (label, days of run A, days of run B, both runs on one Dagster instance). The shared
+    # instance is created before the pair starts, except in the last trial ("new instance").
     trials = [
         ("demo range + 1 day", (DEMO_FIRST_DAY, DEMO_LAST_DAY), (middle, middle), True),
         ("week range + 1 day", (first, last), (middle, middle), True),
@@ -559,6 +566,7 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
             False,
         ),
         ("week range + overlapping week, two instances", (first, last), week_b, False),
+        ("week range + 1 day, new instance", (first, last), (middle, middle), None),
     ]
     rows = []
     for number, (label, days_a, days_b, shared) in enumerate(trials, 1):
@@ -574,8 +582,16 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
         target = work / f"concurrency-{number}.duckdb"
         envs = [
             child_env(simulator.base_url, scenario, target, work / f"home-{number}-{home}")
-            for home in (("a", "a") if shared else ("a", "b"))
+            for home in (("a", "b") if shared is False else ("a", "a"))
         ]
+        if shared:  # the instance's sqlite storage exists, as after any earlier run
+            subprocess.run(
+                [sys.executable, "-c", "import dagster as dg; dg.DagsterInstance.get().dispose()"],
+                cwd=PROJECT_ROOT,
+                env=envs[0],
+                check=True,
+                capture_output=True,
+            )
         logs = [work / f"concurrency-{number}-{i}.log" for i in (0, 1)]
         started = time.perf_counter()
         children = [
@@ -594,16 +610,19 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
         lock_errors = [
             i for i, text in enumerate(texts) if codes[i] != 0 and "lock" in text.lower()
         ]
-        waited = [i for i, text in enumerate(texts) if "waiting up to" in text]
-        failures = [
-            shorten(line, 100) for text in texts for line in text.splitlines() if "FAILED" in line
+        # What a failed child printed last (its root cause, or the traceback's last line).
+        failed = [
+            "AB"[i] + ": " + shorten(last_line(text), 100)
+            for i, text in enumerate(texts)
+            if codes[i]
         ]
+        waited = [i for i, text in enumerate(texts) if "waiting up to" in text]
         diff = differing(table_hashes(ref), table_hashes(target))
         spans, pairs = step_overlap(texts)
         rows.append(
             [
                 label,
-                "one" if shared else "two",
+                {True: "one", False: "two", None: "one, created by the runs"}[shared],
                 f"{days_a[0]}..{days_a[1]}",
                 f"{days_b[0]}..{days_b[1]}",
                 f"{codes[0]} / {codes[1]}",
@@ -611,7 +630,8 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
                 f"{spans:.1f}",
                 pairs,
                 ("run " + ", ".join("AB"[i] for i in waited)) if waited else "no",
-                "yes: " + "; ".join(failures) if lock_errors else "no",
+                "yes" if lock_errors else "no",
+                "; ".join(failed) or "–",
                 "yes" if not diff else "**NO**: " + ", ".join(diff),
             ]
         )
@@ -632,6 +652,7 @@ def concurrency(simulator: PopinaSimulator, scenario: Path, work: Path, first: d
             "step pairs running together",
             "printed 'waiting for lock'",
             "lock error",
+            "failure shown",
             "tables = sequential A then B",
         ],
         rows,
