@@ -199,3 +199,23 @@ def test_a_changed_answer_is_caught_by_validation(simulator):
     with client_for(simulator) as client, pytest.raises(PopinaPayloadError) as err:
         client.list_orders(DOC_REPORT_ID)
     assert err.value.field == "data.0.total" and "31.0" in str(err.value)
+
+
+def test_an_order_skipped_because_data_moved_is_read_again(simulator):
+    # Page 1 starts one order late, as if an order had been deleted while we paged: order 103
+    # is never seen. 2 of 3 announced: the client reads the list again.
+    simulator.inject(Fault("/v1/orders", shift=-1, page_index=1))
+    with client_for(simulator, page_size=2) as client:
+        orders = client.list_orders(DOC_REPORT_ID)
+    assert [o.order_number for o in orders] == ["101", "102", "103"]
+
+
+def test_a_list_that_keeps_moving_is_an_error_not_a_partial_day(simulator):
+    simulator.inject(Fault("/v1/orders", shift=-1, page_index=1, times=10))
+    with (
+        client_for(simulator, page_size=2, max_attempts=3) as client,
+        pytest.raises(
+            PopinaHTTPError, match=r"the list kept changing while paging \(2 of 3 items read"
+        ),
+    ):
+        client.list_orders(DOC_REPORT_ID)

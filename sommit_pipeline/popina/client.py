@@ -110,19 +110,15 @@ class PopinaClient:
     def list_reports(self, since: date, until: date) -> list[Report]:
         """Closures listed by Popina for ``since``..``until`` (both inclusive)."""
         params = {"since": since.isoformat(), "until": until.isoformat()}
-        return list(self._paged("/v1/reports", params, Report))
+        return self._read_list("/v1/reports", params, Report)
 
     def get_report(self, report_id: str) -> Report:
         endpoint = f"/v1/reports/{report_id}"
         return _validate(endpoint, self._get_json(endpoint, {}), Report)
 
     def list_orders(self, report_id: str) -> list[Order]:
-        """Every order of one closure. An order seen on two pages (data moved while we paged)
-        is kept once."""
-        orders: dict[str, Order] = {}
-        for order in self._paged("/v1/orders", {"reportId": report_id}, Order):
-            orders[order.id] = order
-        return list(orders.values())
+        """Every order of one closure."""
+        return self._read_list("/v1/orders", {"reportId": report_id}, Order)
 
     def get_catalog(self) -> list[Product]:
         endpoint = "/v1/catalog/"
@@ -131,9 +127,37 @@ class PopinaClient:
 
     # -- plumbing -------------------------------------------------------------------------
 
+    def _read_list(self, endpoint: str, params: dict[str, str], model: type[ModelT]) -> list:
+        """Every item of a paged list, each once. Data can move while we page (Popina pages by
+        position): an item seen on two pages is kept once, and when fewer distinct items came
+        than the list announced, one was skipped, so the whole list is read again."""
+        for attempt in range(1, self._max_attempts + 1):
+            items: dict[str, Any] = {}
+            announced = 0
+            for item, total_count in self._paged(endpoint, params, model):
+                items[item.id] = item  # type: ignore[attr-defined]
+                announced = total_count
+            if len(items) >= announced:
+                return list(items.values())
+            log.warning(
+                "GET %s %s: %d of %d items read, the list moved while paging "
+                "(attempt %d/%d), reading it again",
+                endpoint,
+                params,
+                len(items),
+                announced,
+                attempt,
+                self._max_attempts,
+            )
+        raise PopinaHTTPError(
+            f"GET {endpoint}?{urlencode(params)}: the list kept changing while paging "
+            f"({len(items)} of {announced} items read, {self._max_attempts} attempts)"
+        )
+
     def _paged(
         self, endpoint: str, params: dict[str, str], model: type[ModelT]
-    ) -> Iterator[ModelT]:
+    ) -> Iterator[tuple[ModelT, int]]:
+        """(item, the list's announced total count) for every item of every page."""
         index, total_pages = 0, 1
         item_list = TypeAdapter(list[model])  # type: ignore[valid-type]
         while index < total_pages:
@@ -148,7 +172,8 @@ class PopinaClient:
             if "meta" not in body:
                 raise PopinaPayloadError(where, "meta", "is missing")
             meta = _validate(where, body["meta"], PageMeta, prefix="meta")
-            yield from _validate(where, body["data"], item_list, prefix="data")
+            for item in _validate(where, body["data"], item_list, prefix="data"):
+                yield item, meta.total_count
             total_pages = meta.total_page
             index += 1
 
