@@ -160,9 +160,15 @@ def test_missing_line_field_names_the_order_line(tmp_path):
     )
 
 
-def test_non_json_body_is_a_payload_error(simulator):
+def test_a_non_json_body_is_retried_and_an_error_if_it_stays(simulator):
     simulator.inject(Fault("/v1/catalog", status=200, body="<html>maintenance</html>"))
-    with client_for(simulator) as client, pytest.raises(PopinaPayloadError, match="not JSON"):
+    with client_for(simulator) as client:
+        assert len(client.get_catalog()) == 8  # once: a proxy's page, read again
+    simulator.inject(Fault("/v1/catalog", status=200, body="<html>maintenance</html>", times=9))
+    with (
+        client_for(simulator, max_attempts=3) as client,
+        pytest.raises(PopinaPayloadError, match="not JSON: '<html>maintenance</html>'"),
+    ):
         client.get_catalog()
 
 

@@ -178,12 +178,26 @@ class PopinaClient:
             index += 1
 
     def _get_json(self, endpoint: str, params: dict[str, str]) -> Any:
-        response = self._get(endpoint, params)
-        try:
-            body = response.json()
-        except ValueError as exc:
-            snippet = response.text[:60]
-            raise PopinaPayloadError(endpoint, "<body>", f"is not JSON: {snippet!r}") from exc
+        # A body that is not JSON (a proxy's error page, a body cut short) is retried like a
+        # 5xx; only a body that stays unreadable is an error.
+        for attempt in range(1, self._max_attempts + 1):
+            response = self._get(endpoint, params)
+            try:
+                body = response.json()
+                break
+            except ValueError as exc:
+                snippet = response.text[:60]
+                if attempt == self._max_attempts:
+                    raise PopinaPayloadError(
+                        endpoint, "<body>", f"is not JSON: {snippet!r}"
+                    ) from exc
+                log.warning(
+                    "GET %s: body is not JSON (attempt %d/%d), retrying",
+                    endpoint,
+                    attempt,
+                    self._max_attempts,
+                )
+                self._sleep(self._backoff(attempt))
         if self._on_body is not None:
             self._on_body(endpoint, params, body)
         return body
