@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import os
 import subprocess
 import sys
@@ -238,6 +239,14 @@ def ensure_dagster_home() -> Path:
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(DAGSTER_YAML)
+    # Two `sommit` processes creating a new sqlite instance at the same moment race inside
+    # Dagster ("table secondary_indexes already exists"): create its storage under a file lock.
+    import dagster as dg
+
+    with (home / ".sommit-init.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with dg.DagsterInstance.get() as instance:
+            instance.get_runs(limit=1)
     return home
 
 

@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dagster as dg
+
+from sommit_pipeline.cli import DAGSTER_YAML
 from tests.conftest import API_KEY, Pipeline
 from tests.test_assets import snapshot
 
@@ -28,6 +31,11 @@ sys.exit(0 if result.success else 1)
 def test_a_range_and_a_day_run_at_once_on_one_file(pipeline, tmp_path):
     home = tmp_path / "dagster_home"
     home.mkdir()
+    (home / "dagster.yaml").write_text(DAGSTER_YAML)  # sommit's: a `duckdb` pool of 1
+    # Create the instance's storage first: two processes creating a new sqlite instance at the
+    # same moment race inside Dagster ("table secondary_indexes already exists").
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        instance.get_runs(limit=1)
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
