@@ -324,6 +324,10 @@ def open_ui(port: int, live: bool = False) -> int:
     folder, first_day, data = demo_scenario(), demo_days()[0], None
     if live:
         data, first_day = live_demo(folder)
+    else:
+        # The static demo's till stopped on its last day: recording every day since as "no
+        # service" would only launch dozens of empty runs. `--live` shows the sensor at work.
+        os.environ.setdefault("SOMMIT_NO_SERVICE_GRACE_DAYS", "36500")
     ensure_dagster_home()
     with simulated_popina(folder, first_day, data=data) as simulator:
         print(f"Popina simulator at {simulator.base_url}; Dagster UI on http://127.0.0.1:{port}")
