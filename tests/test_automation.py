@@ -113,3 +113,21 @@ def test_a_day_without_any_closure_is_recorded_as_no_service_after_the_grace_per
     assert quiet == [(today - timedelta(days=n)).isoformat() for n in (6, 4, 3)]
     assert [r.partition_key for r in served(first)] == [d5.isoformat()]
     assert again.run_requests == []
+
+
+def test_a_day_requested_for_a_closure_recorded_weeks_late_is_ingested(tmp_path, instance):
+    from tests.conftest import Pipeline
+
+    today = datetime.now(PARIS).date()
+    day = today - timedelta(days=20)
+    # closed 15 days after its service: beyond the 7-day lookahead of a run
+    late = simple_closure("r-late", _utc(day, 18), _utc(today - timedelta(days=5), 10))
+    scenario = write_test_scenario(tmp_path / "s", [late])
+    with PopinaSimulator(scenario, api_key=API_KEY) as simulator:
+        result = tick(instance, simulator, None)
+        assert day.isoformat() in [r.partition_key for r in served(result)]
+        pipeline = Pipeline(simulator, scenario, tmp_path / "w.duckdb", instance)
+        assert pipeline.run(day).success
+    assert pipeline.query("SELECT status, closures, revenue_ttc_cents FROM service_days") == [
+        ("served", 1, 1000)
+    ]

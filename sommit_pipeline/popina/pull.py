@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sommit_pipeline.popina.client import PopinaClient, PopinaError, PopinaPayloadError
@@ -37,12 +37,14 @@ def pull_service_days(
     """Closures whose service day (local date of ``startedAt``) is in ``first_day..last_day``.
 
     Popina does not say which timestamp ``since``/``until`` filter on, and a closure may be
-    recorded days after it started, so we list a wider window and keep closures by service day.
+    recorded days or weeks after it started, so we list from the day before until today (at
+    least ``lookahead_days`` after the last day) and keep closures by service day.
     Raises :class:`ServiceDayNotFinal` naming any closure of those days that is still open.
     """
-    listed = client.list_reports(
-        first_day - timedelta(days=1), last_day + timedelta(days=lookahead_days)
-    )
+    # Until today at least: the till sensor may request a day for a closure recorded weeks
+    # late, and the run must see what the sensor saw.
+    until = max(last_day + timedelta(days=lookahead_days), datetime.now(tz).date())
+    listed = client.list_reports(first_day - timedelta(days=1), until)
     pulled = PulledDays(first_day, last_day)
     by_id: dict[str, Report] = {}
     for report in listed:

@@ -125,7 +125,7 @@ def sales_frame(reports: Iterable[Report], orders: Mapping[str, list[Order]], tz
     for report in reports:
         day = service_day(report, tz)
         for order in orders.get(report.id, []):
-            revenues = allocate_order_revenue(order)
+            revenues, unallocated = allocate_order_revenue(order)
             ordered_at = order.closed_at or order.opened_at
             for index, (item, revenue) in enumerate(zip(order.items, revenues, strict=True)):
                 cancelled = order.is_canceled or item.is_canceled
@@ -157,7 +157,45 @@ def sales_frame(reports: Iterable[Report], orders: Mapping[str, list[Order]], tz
                 v["cancel_reason"].append(item.cancel_reason if item.is_canceled else None)
                 v["loss_reason"].append(item.loss_reason if loss else None)
                 v["ordered_at"].append(ordered_at)
+            if unallocated:
+                _adjustment_row(v, day, report.id, order, unallocated, ordered_at)
     return cols.frame(SALES_SCHEMA)
+
+
+def _adjustment_row(
+    v: dict[str, list], day: date, report_id: str, order: Order, cents: int, ordered_at
+) -> None:
+    """An order amount no line can carry (e.g. a service charge on offered lines): kept as its
+    own line, without a product, so that the day's revenue is still what the till cashed."""
+    rates = [item.tax.tax_rate for item in order.items if item.tax]
+    rate = max(set(rates), key=rates.count) if rates else 0
+    row = {
+        "service_day": day,
+        "report_id": report_id,
+        "order_id": order.id,
+        "order_number": order.order_number,
+        "line_index": len(order.items),
+        "line_id": f"{order.id}/adjustment",
+        "pos_product_id": None,
+        "label": "(order adjustment)",
+        "category": None,
+        "sub_category": None,
+        "quantity": 0.0,
+        "unit_price_cents": 0,
+        "line_total_cents": 0,
+        "total_ttc_cents": cents,
+        "total_ht_cents": round_half_up(cents * 10000, 10000 + rate),
+        "tax_rate": rate,
+        "is_cancelled": False,
+        "is_offered": False,
+        "is_loss": False,
+        "movement_kind": None,
+        "cancel_reason": None,
+        "loss_reason": None,
+        "ordered_at": ordered_at,
+    }
+    for name, value in row.items():
+        v[name].append(value)
 
 
 def is_offered(item: OrderItem) -> bool:
@@ -168,36 +206,36 @@ def is_offered(item: OrderItem) -> bool:
     return item.total == 0 and item.unit_price * item.quantity > 0 and not item.is_loss
 
 
-def allocate_order_revenue(order: Order) -> list[int]:
-    """Revenue per line, in cents, summing to the order total.
+def allocate_order_revenue(order: Order) -> tuple[list[int], int]:
+    """Revenue per line, in cents, and what no line can carry (0 but in the case below).
 
-    Lines keep their own total unless an order-level discount makes the order total differ
-    from their sum; then the order total is spread over the earning lines in proportion to
-    their totals (largest remainder, so the cents add up exactly)."""
+    Lines keep their own total unless an order-level discount or surcharge makes the order
+    total differ from their sum; then the order total is spread over the earning lines in
+    proportion to their totals (largest remainder, so the cents add up exactly). When the lines
+    sum to zero (an exchange, offered lines plus a service charge) nothing can carry the order
+    total: it is returned apart, for an adjustment row, so the day still reconciles."""
     if order.is_canceled:
-        return [0] * len(order.items)
+        return [0] * len(order.items), 0
     earning = [i for i, item in enumerate(order.items) if not item.is_canceled and item.total != 0]
     revenues = [0] * len(order.items)
     lines_total = sum(order.items[i].total for i in earning)
-    if lines_total == order.total:
+    if lines_total == order.total or lines_total == 0:
         for i in earning:
             revenues[i] = order.items[i].total
-        return revenues
-    if lines_total == 0:
-        raise SalesIntegrityError(
-            f"order {order.id} (n° {order.order_number}): total {order.total} cents but no line "
-            "carries an amount to spread it over"
-        )
-    shares = [(order.total * order.items[i].total, i) for i in earning]
-    floors = {i: share // lines_total for share, i in shares}
-    leftover = order.total - sum(floors.values())
+        return revenues, order.total - lines_total
+    # Work on positive sums (a refund order is the mirror of a sale), then restore the sign.
+    sign = 1 if lines_total > 0 else -1
+    target, total = sign * order.total, sign * lines_total
+    shares = [(target * sign * order.items[i].total, i) for i in earning]
+    floors = {i: share // total for share, i in shares}
+    leftover = target - sum(floors.values())
     # Hand the leftover cents to the largest remainders (ties: first line first).
-    by_remainder = sorted(shares, key=lambda s: (-(s[0] % lines_total), s[1]))
+    by_remainder = sorted(shares, key=lambda s: (-(s[0] % total), s[1]))
     for _, i in by_remainder[:leftover]:
         floors[i] += 1
     for i, amount in floors.items():
-        revenues[i] = amount
-    return revenues
+        revenues[i] = sign * amount
+    return revenues, 0
 
 
 def _line_ht(item: OrderItem, revenue: int, rate: int) -> int:
