@@ -246,3 +246,13 @@ def test_show_an_unknown_id_says_it_is_neither(books):
         pytest.raises(SyncError, match="neither a library reference nor a POS product"),
     ):
         links.describe(conn, "LIB-9999")
+
+
+def test_a_new_reference_id_follows_the_highest_one_not_the_count(books):
+    with duckdb.connect(str(books.warehouse)) as conn:
+        conn.execute(
+            "INSERT INTO library (library_ref_id, kind, producer, display_name) "
+            "VALUES ('USR-0007', 'wine', 'Imported', 'Imported')"
+        )
+        ref = links.create_reference(conn, {"kind": "wine", "producer": "New"}, decided_by="t")
+    assert ref == "USR-0008"  # counting would give USR-0002

@@ -292,8 +292,10 @@ def _insert_reference(
         raise SyncError(f"kind must be one of {', '.join(KINDS)}, got {fields.get('kind')!r}")
     if not (fields.get("producer") or fields.get("cuvee") or fields.get("appellation")):
         raise SyncError("a reference needs at least a producer, a cuvée or an appellation")
+    # The highest USR- number, not their count: a library file may bring USR- ids with gaps.
     number = conn.execute(
-        "SELECT count(*) FROM library WHERE library_ref_id LIKE 'USR-%'"
+        "SELECT coalesce(max(try_cast(substr(library_ref_id, 5) AS INTEGER)), 0) FROM library "
+        "WHERE library_ref_id LIKE 'USR-%'"
     ).fetchall()[0][0]
     ref_id = f"USR-{number + 1:04d}"
     values = {name: fields.get(name) for name in REFERENCE_FIELDS}
