@@ -262,7 +262,7 @@ def run_days(first_day: date, last_day: date) -> int:
     import dagster as dg
 
     from sommit_pipeline.definitions import build_definitions
-    from sommit_pipeline.runs import execute_nightly
+    from sommit_pipeline.runs import execute_nightly, step_failures
 
     print(f"Running the nightly job on {first_day}..{last_day} (one run)...")
     with dg.DagsterInstance.get() as instance:
@@ -272,12 +272,8 @@ def run_days(first_day: date, last_day: date) -> int:
         "(see it in the Dagster UI: make ui)"
     )
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure and event.step_failure_data:
-                error = event.step_failure_data.error
-                while error.cause is not None:  # Dagster wraps what our code raised
-                    error = error.cause
-                print(f"FAILED {event.step_key}: {error.message.strip()}", file=sys.stderr)
+        for step, error in step_failures(result):
+            print(f"FAILED {step}: {error.message.strip()}", file=sys.stderr)
         return 1
     print_summary()
     return 0

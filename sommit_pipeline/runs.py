@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from typing import Any
 
 import dagster as dg
 
@@ -54,3 +55,16 @@ def execute_nightly(
             del os.environ[SUBSET_PLANNED_EVENTS]
         else:
             os.environ[SUBSET_PLANNED_EVENTS] = previous
+
+
+def step_failures(result: dg.ExecuteInProcessResult) -> list[tuple[str, Any]]:
+    """(step key, the error our code raised) for each failed step. Dagster wraps what a step
+    raises in its own errors; the root cause is the one that says what went wrong."""
+    failures = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data:
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
+            failures.append((event.step_key, error))
+    return failures

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sommit_pipeline.runs import step_failures
 from sommit_pipeline.simulator.server import PopinaSimulator
 from tests.builders import DOC_REPORT_ID, closures, day2_closure, doc_closure, write_test_scenario
 from tests.conftest import API_KEY, Pipeline
@@ -69,10 +70,7 @@ def test_a_till_still_open_fails_the_day_and_writes_nothing(tmp_path, instance):
     finally:
         simulator.stop()
     assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    error = failure.step_failure_data.error
-    while error.cause is not None:
-        error = error.cause
+    [(_, error)] = step_failures(result)
     assert "ServiceDayNotFinal" in error.cls_name
     assert DOC_REPORT_ID in error.message and "service day 2025-03-14" in error.message
     assert pipeline.query("SELECT count(*) FROM popina_sales") == before == [(5,)]
@@ -115,9 +113,7 @@ def test_an_order_that_moves_to_another_days_closure_is_refused_not_counted_twic
     finally:
         simulator.stop()
     assert not result.success
-    error = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
-    while error.cause is not None:
-        error = error.cause
+    [(_, error)] = step_failures(result)
     assert "SalesIntegrityError" in error.cls_name
     assert (
         "order 0a000000-0000-4000-8000-000000000003 of service day 2025-03-15 is already "
